@@ -1,0 +1,47 @@
+# Pitwall: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export FLASK_APP := wsgi.py
+
+.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean
+
+$(BIN)/flask: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/flask translations
+
+translations: $(BIN)/flask
+	$(BIN)/pybabel compile --use-fuzzy --statistics -d app/translations
+
+upgrade: install
+	$(BIN)/flask db upgrade
+
+demo: upgrade
+	$(BIN)/flask demo
+
+run: demo
+	@echo "Pitwall on http://127.0.0.1:$(PORT)  (demo logins: admin, gm, manager, staff1 ... staff6; password pitwall-demo)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Production-style: several stateless workers (set DATABASE_URL, SECRET_KEY, RATELIMIT_STORAGE_URI).
+serve: upgrade
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --no-control-socket wsgi:app
+
+test: install
+	$(BIN)/pytest
+
+test-pg: install
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+
+extract-messages: $(BIN)/flask
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot app
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) *.egg-info

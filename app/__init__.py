@@ -1,0 +1,98 @@
+"""The application factory."""
+from flask import Flask, request
+
+from .config import Config
+from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+
+def create_app(config: type[Config] = Config) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(config.load())
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    _configure_login(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_errors(app)
+    _register_cli(app)
+
+    @app.after_request
+    def vary_on_htmx(response):
+        # A fragment and a full page come from one URL: caches must tell them apart.
+        response.vary.add("HX-Request")
+        return response
+
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _select_locale():
+    chosen = request.cookies.get("lang")
+    if chosen in ("zh_CN", "en"):
+        return chosen
+    return request.accept_languages.best_match(["zh_CN", "en"], default="zh_CN")
+
+
+def _configure_login(app: Flask) -> None:
+    from .auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id))
+        return user if user and user.active else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect, url_for
+        from flask_babel import gettext as _
+
+        login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+        if htmx:
+            # Never swap a login form into a widget: send the whole page to the login.
+            return "", 401, {"HX-Redirect": login_url}
+        flash(_("Please log in to open this page."), "info")
+        return redirect(login_url)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .actions.routes import bp as actions_bp
+    from .auth.routes import bp as auth_bp
+    from .main.routes import bp as main_bp
+    from .meetings.routes import bp as meetings_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(meetings_bp, url_prefix="/meetings")
+    app.register_blueprint(actions_bp, url_prefix="/actions")
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from . import formatting
+
+    formatting.init_app(app)
+
+
+def _register_errors(app: Flask) -> None:
+    from .main.errors import register
+
+    register(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,164 @@
+"""Action item pages: my items, the manager's board, an item with its history."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth.services import store_people
+from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, paginate
+from ..extensions import db, htmx
+from ..meetings.models import Meeting
+from ..timeutils import local_today
+from . import services
+from .forms import EditActionItemForm, ProgressForm
+from .models import ACTIVE_STATUSES, STATUSES, ActionItem
+from .permissions import can_edit_item, can_report_progress, can_view_board, can_view_item
+
+bp = Blueprint("actions", __name__, template_folder="templates")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    pass
+
+
+def load_item(item_id: int) -> ActionItem:
+    item = get_or_404(ActionItem, item_id)
+    if not can_view_item(current_user, item):
+        abort(403)
+    return item
+
+
+def progress_form(item: ActionItem) -> ProgressForm:
+    form = ProgressForm(formdata=None, status=item.status if item.status in STATUSES else None)
+    form.version.data = item.version
+    return form
+
+
+@bp.get("/mine")
+def mine():
+    page = paginate(services.my_items_stmt(current_user.id))
+    return render_template("actions/mine.html", page=page, today=local_today(), progress_form=progress_form,
+                           can_report=lambda item: can_report_progress(current_user, item))
+
+
+@bp.get("/mine/count")
+def mine_count():
+    """The badge in the navigation; refreshed when an item changes (HX-Trigger)."""
+    return render_template("actions/_open_count.html", open_count=open_count())
+
+
+def open_count() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(ActionItem)
+        .where(ActionItem.owner_id == current_user.id, ActionItem.status.in_(ACTIVE_STATUSES))
+    )
+
+
+@bp.post("/<int:item_id>/progress")
+def progress(item_id):
+    item = load_item(item_id)
+    if not can_report_progress(current_user, item):
+        abort(403)
+    form = ProgressForm()
+    error, conflict = None, False
+    if not form.validate_on_submit() or not (form.version.data or "").isdigit():
+        error = " ".join(e for errs in form.errors.values() for e in errs) or _("Choose one of the offered statuses.")
+    else:
+        try:
+            services.report_progress(item, current_user.id, form.status.data, form.note.data,
+                                     int(form.version.data))
+            db.session.commit()
+        except VersionConflict:
+            db.session.rollback()
+            conflict = True
+        except StaleDataError:  # a concurrent save won the race between check and write
+            db.session.rollback()
+            db.session.refresh(item)
+            conflict = True
+        except RuleViolation as e:
+            db.session.rollback()
+            error = str(e)
+    if conflict:
+        error = _("Someone else updated this item a moment ago. Here it is as it stands now; "
+                  "check it and send your change again.")
+    status = 409 if conflict else 422 if error else 200
+    if htmx:
+        form_now = progress_form(item) if not error or conflict else form
+        if error and not conflict:
+            form_now.version.data = item.version
+        response = render_template("actions/_item_card.html", item=item, today=local_today(),
+                                   form=form_now, error=error, saved=not error, can_report=True)
+        headers = {"HX-Trigger": "actionItemsChanged"} if not error else {}
+        return response, status, headers
+    if error:
+        flash(error, "warning" if conflict else "danger")
+    else:
+        flash(_("Progress saved."), "success")
+    return redirect(_back_url(item))
+
+
+def _back_url(item: ActionItem) -> str:
+    back = request.form.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return back
+    return url_for(".mine", _anchor=f"item-{item.id}")
+
+
+@bp.get("/<int:item_id>")
+def detail(item_id):
+    item = load_item(item_id)
+    return render_template("actions/detail.html", item=item, today=local_today(),
+                           form=progress_form(item), can_report=can_report_progress(current_user, item),
+                           can_edit=can_edit_item(current_user, item))
+
+
+@bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
+def edit(item_id):
+    item = load_item(item_id)
+    if not can_edit_item(current_user, item):
+        abort(403)
+    form = EditActionItemForm(obj=item)
+    form.owner_id.choices = [(u.id, u.display_name) for u in store_people(item.store_id)]
+    if request.method == "GET":
+        form.version.data = item.version
+    if form.validate_on_submit():
+        try:
+            services.edit_action_item(
+                item, current_user.id, int(form.version.data or 0), title=form.title.data.strip(),
+                description=form.description.data.strip(), owner_id=form.owner_id.data,
+                deadline=form.deadline.data, priority=form.priority.data)
+            db.session.commit()
+            flash(_("Action item saved."), "success")
+            return redirect(url_for(".detail", item_id=item.id))
+        except (VersionConflict, StaleDataError):
+            db.session.rollback()
+            flash(_("Someone else changed this item while you were editing. Your changes are "
+                    "still in the form; compare them with the item and save again."), "warning")
+            form.version.data = db.session.get(ActionItem, item_id).version
+    return render_template("actions/edit.html", form=form, item=item), 422 if form.errors else (
+        409 if request.method == "POST" else 200)
+
+
+@bp.get("/board")
+def board():
+    store_id = current_store_id()
+    if not can_view_board(current_user, store_id):
+        abort(403)
+    today = local_today()
+    filters = dict(
+        owner_id=request.args.get("owner", type=int),
+        status=request.args.get("status") if request.args.get("status") in STATUSES else None,
+        overdue=request.args.get("overdue") == "1",
+        meeting_id=request.args.get("meeting", type=int),
+    )
+    page = paginate(services.board_stmt(store_id, today, **filters))
+    meetings = db.session.execute(
+        select(Meeting.id, Meeting.theme, Meeting.meeting_date).where(Meeting.store_id == store_id)
+        .order_by(Meeting.meeting_date.desc()).limit(50)
+    ).all()
+    return render_template("actions/board.html", page=page, today=today, filters=filters,
+                           counts=services.board_counts(store_id, today), people=store_people(store_id),
+                           meetings=meetings, statuses=STATUSES)

@@ -1,0 +1,154 @@
+"""Rules for action items: creating, reporting progress, and what a review does to them."""
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import selectinload
+
+from ..common import RuleViolation, VersionConflict
+from ..extensions import db
+from ..timeutils import utcnow
+from .models import (
+    ACTIVE_STATUSES, CANCELLED, DONE, IN_PROGRESS, OPEN, OWNER_STATUSES, ActionItem, ActionItemUpdate,
+)
+
+
+def _log(item: ActionItem, author_id: int, event: str, note: str = "", old=None, new=None) -> None:
+    item.history.append(
+        ActionItemUpdate(author_id=author_id, event=event, note=note, old_status=old, new_status=new)
+    )
+
+
+def create_action_item(*, store_id, title, owner_id, deadline, created_by_id, description="",
+                       priority="normal", meeting_id=None, agenda_item_id=None) -> ActionItem:
+    item = ActionItem(
+        store_id=store_id, title=title.strip(), description=(description or "").strip(),
+        owner_id=owner_id, deadline=deadline, original_deadline=deadline, priority=priority,
+        meeting_id=meeting_id, agenda_item_id=agenda_item_id, created_by_id=created_by_id,
+        status=OPEN, history=[],
+    )
+    _log(item, created_by_id, "created", new=OPEN)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def check_version(item: ActionItem, base_version: int | None) -> None:
+    if base_version is not None and base_version != item.version:
+        raise VersionConflict(item)
+
+
+def report_progress(item: ActionItem, author_id: int, status: str, note: str,
+                    base_version: int | None, allowed=OWNER_STATUSES) -> ActionItem:
+    """The owner (or manager) moves the status on and/or adds a progress note."""
+    check_version(item, base_version)
+    if item.closed_at is not None:
+        raise RuleViolation(_("This item was closed in a meeting review and can no longer change."))
+    if status not in allowed:
+        raise RuleViolation(_("Choose one of the offered statuses."))
+    note = (note or "").strip()
+    if status == item.status and not note:
+        raise RuleViolation(_("Change the status or write a progress note."))
+    old = item.status
+    if status != old:
+        item.status = status
+        item.done_at = utcnow() if status == DONE else None
+    if note:
+        item.progress_note = note
+    _log(item, author_id, "status" if status != old else "note", note,
+         old=old, new=status if status != old else None)
+    item.updated_at = utcnow()
+    db.session.flush()
+    return item
+
+
+def edit_action_item(item: ActionItem, author_id: int, base_version: int | None, **fields) -> ActionItem:
+    """The manager corrects title, description, owner, priority or deadline."""
+    check_version(item, base_version)
+    changed = [name for name, value in fields.items() if getattr(item, name) != value]
+    note = ""
+    if "deadline" in changed:
+        note = f"{item.deadline.isoformat()} → {fields['deadline'].isoformat()}"
+    for name in changed:
+        setattr(item, name, fields[name])
+    if changed:
+        _log(item, author_id, "edited", note)
+        item.updated_at = utcnow()
+    db.session.flush()
+    return item
+
+
+# --- what a meeting review does to an item ---------------------------------------------
+
+def verify_done(item: ActionItem, author_id: int) -> None:
+    if item.status != DONE:
+        raise RuleViolation(_("Only an item marked done can be verified as done."))
+    item.closed_at = utcnow()
+    _log(item, author_id, "verified")
+
+
+def extend(item: ActionItem, author_id: int, new_deadline: date, reason: str) -> None:
+    """A new deadline; the original one is kept and the extensions are counted."""
+    if new_deadline <= item.deadline:
+        raise RuleViolation(_("The new deadline must be later than the current one."))
+    old_deadline = item.deadline
+    item.deadline = new_deadline
+    item.extension_count += 1
+    if item.status == DONE:  # done but not accepted: back to work
+        item.status, item.done_at = IN_PROGRESS, None
+    _log(item, author_id, "extended", f"{old_deadline.isoformat()} → {new_deadline.isoformat()}: {reason}")
+
+
+
+def escalate(item: ActionItem, author_id: int, reason: str) -> None:
+    item.escalated = True
+    _log(item, author_id, "escalated", reason)
+
+
+def cancel(item: ActionItem, author_id: int, reason: str) -> None:
+    old = item.status
+    item.status = CANCELLED
+    item.closed_at = utcnow()
+    _log(item, author_id, "cancelled", reason, old=old, new=CANCELLED)
+
+
+# --- lists ------------------------------------------------------------------------------
+
+def my_items_stmt(user_id: int) -> Select:
+    """The user's items: unfinished first (earliest deadline first), then the finished ones."""
+    active_first = case((ActionItem.status.in_(ACTIVE_STATUSES), 0), else_=1)
+    return (
+        select(ActionItem)
+        .options(selectinload(ActionItem.meeting))
+        .where(ActionItem.owner_id == user_id)
+        .order_by(active_first, ActionItem.deadline, ActionItem.id)
+    )
+
+
+def board_stmt(store_id: int, today: date, owner_id=None, status=None, overdue=False,
+               meeting_id=None) -> Select:
+    stmt = select(ActionItem).where(ActionItem.store_id == store_id)
+    if owner_id:
+        stmt = stmt.where(ActionItem.owner_id == owner_id)
+    if status:
+        stmt = stmt.where(ActionItem.status == status)
+    if overdue:
+        stmt = stmt.where(ActionItem.status.in_(ACTIVE_STATUSES), ActionItem.deadline < today)
+    if meeting_id:
+        stmt = stmt.where(ActionItem.meeting_id == meeting_id)
+    active_first = case((ActionItem.status.in_(ACTIVE_STATUSES), 0), else_=1)
+    return stmt.order_by(active_first, ActionItem.deadline, ActionItem.id)
+
+
+def board_counts(store_id: int, today: date) -> dict[str, int]:
+    """Items per status, plus the overdue ones, in one query."""
+    overdue = case((ActionItem.status.in_(ACTIVE_STATUSES) & (ActionItem.deadline < today), 1), else_=0)
+    rows = db.session.execute(
+        select(ActionItem.status, func.count(), func.sum(overdue))
+        .where(ActionItem.store_id == store_id)
+        .group_by(ActionItem.status)
+    ).all()
+    counts = {status: n for status, n, _ in rows}
+    counts["overdue"] = sum(int(o or 0) for _, _, o in rows)
+    counts["all"] = sum(n for _, n, _ in rows)
+    return counts

@@ -1,0 +1,88 @@
+"""Stores, users and their roles."""
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, String, Table, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..timeutils import utcnow
+
+ADMIN, GM, MANAGER, STAFF = "admin", "gm", "manager", "staff"
+ROLES = {
+    ADMIN: _l("Administrator"),
+    GM: _l("General manager"),
+    MANAGER: _l("Service manager"),
+    STAFF: _l("Staff"),
+}
+POSITIONS = {
+    "service_advisor": _l("Service advisor"),
+    "technician": _l("Technician"),
+    "workshop_supervisor": _l("Workshop supervisor"),
+    "front_desk_supervisor": _l("Front desk supervisor"),
+    "information_supervisor": _l("Information supervisor"),
+    "quality_inspector": _l("Quality inspector"),
+    "dispatcher": _l("Dispatcher"),
+    "parts_supervisor": _l("Parts supervisor"),
+    "warranty_assessor": _l("Warranty assessor"),
+    "customer_service": _l("Customer service specialist"),
+}
+
+# Extra stores a general manager (or administrator) oversees besides their home store.
+store_access = Table(
+    "store_access",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("store_id", ForeignKey("store.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Store(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Store {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))
+    position: Mapped[str | None] = mapped_column(String(40))
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    store: Mapped[Store] = relationship(lazy="joined")
+    extra_stores: Mapped[list[Store]] = relationship(secondary=store_access, lazy="selectin")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLES.get(self.role, self.role))
+
+    @property
+    def position_label(self) -> str:
+        return str(POSITIONS.get(self.position, self.position or ""))
+
+    @property
+    def visible_store_ids(self) -> set[int]:
+        """Stores whose data this user may read."""
+        if self.role == ADMIN:
+            return set(db.session.scalars(select(Store.id)))
+        return {self.store_id} | {s.id for s in self.extra_stores}
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

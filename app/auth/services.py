@@ -1,0 +1,32 @@
+"""Accounts: creating users and looking up the people of a store."""
+from sqlalchemy import case, select
+
+from ..extensions import db
+from .models import GM, MANAGER, POSITIONS, ROLES, STAFF, Store, User
+
+
+def create_user(*, username: str, password: str, display_name: str, role: str, store: Store,
+                position: str | None = None) -> User:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    if position is not None and position not in POSITIONS:
+        raise ValueError(f"unknown position {position!r}")
+    user = User(username=username.strip().lower(), display_name=display_name.strip(), role=role,
+                position=position, store=store)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
+def store_people(store_id: int) -> list[User]:
+    """The active people of a store, manager first, then staff by name."""
+    rank = case((User.role == MANAGER, 0), (User.role == STAFF, 1), (User.role == GM, 2), else_=3)
+    return db.session.scalars(
+        select(User).where(User.store_id == store_id, User.active.is_(True))
+        .order_by(rank, User.display_name)
+    ).all()

@@ -1,0 +1,48 @@
+"""Template filters and globals: dates and numbers in the user's locale, and the page chrome."""
+from datetime import date, datetime, time
+
+from flask import request
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_login import current_user
+
+
+def fdate(value: date | None, style: str = "medium") -> str:
+    return format_date(value, style) if value else ""
+
+
+def fdatetime(value: datetime | None, style: str = "medium") -> str:
+    """A stored UTC timestamp shown in the department's time zone."""
+    return format_datetime(value, style) if value else ""
+
+
+def fwallclock(value: datetime | None, style: str = "medium") -> str:
+    """A meeting's local date and time, as entered (no time-zone shift)."""
+    return format_datetime(value, style, rebase=False) if value else ""
+
+
+def ftime(value: time | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, time):
+        value = datetime.combine(date(2000, 1, 1), value)
+    return format_time(value, "short", rebase=False)
+
+
+def init_app(app):
+    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fwallclock=fwallclock, ftime=ftime)
+
+    @app.context_processor
+    def chrome():
+        from .common import current_store, visible_stores
+        from .forms import EmptyForm
+
+        ctx = {"locale": str(get_locale()), "chrome_form": EmptyForm(formdata=None),
+               "current_path": request.full_path.rstrip("?")}
+        if current_user.is_authenticated:
+            from .actions.routes import open_count
+
+            ctx["open_count"] = open_count()
+            ctx["current_store"] = current_store()
+            stores = visible_stores()
+            ctx["switchable_stores"] = stores if len(stores) > 1 else []
+        return ctx

@@ -1,0 +1,20 @@
+"""Form pieces shared by the feature packages."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class EmptyForm(FlaskForm):
+    """For buttons that change state: the form carries nothing but its CSRF token."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def not_blank(form, field):
+    if field.data is not None and isinstance(field.data, str) and not field.data.strip():
+        raise ValidationError(_l("This field cannot be only spaces."))

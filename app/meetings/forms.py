@@ -1,0 +1,84 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..actions.models import PRIORITIES
+from ..forms import MultiCheckboxField, not_blank
+from .models import ATTENDANCE, DISPOSITIONS, EXTENDED, MEETING_KINDS
+
+
+class MeetingForm(FlaskForm):
+    kind = SelectField(_l("Kind of meeting"), choices=list(MEETING_KINDS.items()))
+    theme = StringField(_l("Theme"), validators=[DataRequired(), not_blank, Length(max=200)],
+                        description=_l("e.g. The complaint rate is rising"))
+    objective = TextAreaField(_l("Objective"), validators=[Length(max=2000)],
+                              description=_l("What the meeting should achieve."))
+    meeting_date = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter a valid date."))])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired(message=_l("Enter a valid time."))])
+    place = StringField(_l("Place"), validators=[Length(max=120)])
+    chair_id = SelectField(_l("Chair"), coerce=int)
+    minute_taker_id = SelectField(_l("Minute taker"), coerce=int)
+    attendee_ids = MultiCheckboxField(_l("Invited attendees"), coerce=int)
+    weekly_series = BooleanField(_l("Repeat every week (a series: the next meeting is created in one step)"))
+
+    def set_people(self, people):
+        choices = [(u.id, f"{u.display_name} · {u.position_label or u.role_label}") for u in people]
+        self.chair_id.choices = choices
+        self.minute_taker_id.choices = choices
+        self.attendee_ids.choices = choices
+
+
+class AgendaItemForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    duration_minutes = IntegerField(
+        _l("Minutes"), default=10,
+        validators=[InputRequired(message=_l("Enter the time box in minutes.")),
+                    NumberRange(min=1, max=240, message=_l("Between 1 and 240 minutes."))])
+
+
+class NewAgendaItemForm(AgendaItemForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), not_blank, Length(max=200)])
+
+
+class AttendanceForm(FlaskForm):
+    status = SelectField(_l("Attendance"), choices=list(ATTENDANCE.items()))
+
+
+class MinutesForm(FlaskForm):
+    minutes = TextAreaField(_l("Minutes"), validators=[Length(max=20000)])
+    version = HiddenField(validators=[InputRequired()])
+
+
+class DecisionForm(FlaskForm):
+    text = TextAreaField(_l("Decision"), validators=[DataRequired(), not_blank, Length(max=2000)])
+    agenda_item_id = SelectField(_l("Agenda item"), coerce=int, validators=[Optional()])
+
+
+class ActionItemForm(FlaskForm):
+    title = StringField(_l("Action"), validators=[DataRequired(), not_blank, Length(max=200)])
+    description = TextAreaField(_l("Description and standard of done"), validators=[Length(max=4000)])
+    owner_id = SelectField(_l("Owner (responsible person)"), coerce=int)
+    deadline = DateField(_l("Deadline"), validators=[InputRequired(message=_l("Enter a valid date."))])
+    priority = SelectField(_l("Priority"), choices=list(PRIORITIES.items()), default="normal")
+
+
+class MeetingActionItemForm(ActionItemForm):
+    agenda_item_id = SelectField(_l("From agenda item"), coerce=int)
+
+
+class DispositionForm(FlaskForm):
+    disposition = SelectField(_l("Disposition"), choices=list(DISPOSITIONS.items()))
+    new_deadline = DateField(_l("New deadline"), validators=[Optional()])
+    reason = StringField(_l("Reason"), validators=[Length(max=1000)])
+
+    def validate_new_deadline(self, field):
+        if self.disposition.data == EXTENDED and not field.data:
+            raise ValidationError(_l("Give the new deadline."))
+
+    def validate_reason(self, field):
+        if self.disposition.data in ("extended", "escalated", "cancelled") and not (field.data or "").strip():
+            raise ValidationError(_l("Give a reason for this disposition."))

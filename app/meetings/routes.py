@@ -1,0 +1,414 @@
+"""Meeting pages: list, create and edit, run (attendance, minutes, review, decisions, actions), close."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..actions.models import STATUSES, ActionItem
+from ..auth.services import store_people
+from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, paginate
+from ..extensions import db, htmx
+from ..forms import EmptyForm
+from ..timeutils import local_now, local_today
+from . import services
+from .forms import (
+    AgendaItemForm, AttendanceForm, DecisionForm, DispositionForm, MeetingActionItemForm, MeetingForm,
+    MinutesForm, NewAgendaItemForm,
+)
+from .models import ATTENDANCE, DISPOSITIONS, AgendaItem, Meeting, MinutesAmendment
+from .permissions import can_manage_meeting, can_run_meetings, can_view_meeting
+
+bp = Blueprint("meetings", __name__, template_folder="templates")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    pass
+
+
+@bp.app_context_processor
+def meeting_choices():
+    def dispositions_for(item, meeting):
+        return [(key, DISPOSITIONS[key]) for key in services.allowed_dispositions(item, meeting)]
+
+    return {"attendance_choices": ATTENDANCE, "dispositions_for": dispositions_for, "statuses": STATUSES}
+
+
+def load_meeting(meeting_id: int, manage: bool = False) -> Meeting:
+    """Load (404), then check access (403): viewing, or running the meeting."""
+    meeting = get_or_404(Meeting, meeting_id)
+    if not can_view_meeting(current_user, meeting):
+        abort(403)
+    if manage and not can_manage_meeting(current_user, meeting):
+        abort(403)
+    return meeting
+
+
+def load_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = get_or_404(AgendaItem, item_id)
+    if item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+# --- list, create, edit -------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    store_id = current_store_id()
+    query = request.args.get("q", "").strip()
+    today = local_today()
+    upcoming = db.session.scalars(services.meetings_stmt(store_id, today, True, query).limit(50)).all()
+    past = paginate(services.meetings_stmt(store_id, today, False, query))
+    return render_template("meetings/list.html", upcoming=upcoming, past=past, query=query, today=today,
+                           can_create=can_run_meetings(current_user, store_id))
+
+
+def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
+    store_id = meeting.store_id if meeting else current_store_id()
+    form = MeetingForm(obj=meeting)
+    form.set_people(store_people(store_id))
+    if meeting is None and request.method == "GET":
+        form.chair_id.data = current_user.id
+        form.attendee_ids.data = [c[0] for c in form.attendee_ids.choices]
+    elif meeting is not None and request.method == "GET":
+        form.attendee_ids.data = [a.user_id for a in meeting.attendances]
+    return form
+
+
+def _meeting_fields(form: MeetingForm) -> dict:
+    return dict(kind=form.kind.data, theme=form.theme.data.strip(), objective=form.objective.data.strip(),
+                meeting_date=form.meeting_date.data, start_time=form.start_time.data,
+                place=form.place.data.strip(), chair_id=form.chair_id.data,
+                minute_taker_id=form.minute_taker_id.data)
+
+
+def _warn_if_short_notice(meeting: Meeting) -> None:
+    if services.notice_is_short(meeting, local_now()):
+        flash(_("Short notice: the meeting starts in less than three days. Send the notice and "
+                "agenda to the attendees today."), "warning")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    store_id = current_store_id()
+    if not can_run_meetings(current_user, store_id):
+        abort(403)
+    form = _meeting_form()
+    if form.validate_on_submit():
+        meeting = services.create_meeting(
+            store_id=store_id, created_by_id=current_user.id, attendee_ids=form.attendee_ids.data,
+            weekly_series=form.weekly_series.data and form.kind.data == "weekly", **_meeting_fields(form))
+        db.session.commit()
+        flash(_("Meeting created with the standard agenda."), "success")
+        _warn_if_short_notice(meeting)
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=None), 422 if form.errors else 200
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit(meeting_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    if meeting.is_closed:
+        flash(_("This meeting is closed; its record can no longer change."), "warning")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    form = _meeting_form(meeting)
+    del form.weekly_series
+    if form.validate_on_submit():
+        services.update_meeting(meeting, form.attendee_ids.data, **_meeting_fields(form))
+        db.session.commit()
+        flash(_("Meeting saved."), "success")
+        _warn_if_short_notice(meeting)
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=meeting), 422 if form.errors else 200
+
+
+@bp.post("/<int:meeting_id>/next")
+def next_in_series(meeting_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        nxt = services.create_next_in_series(meeting, current_user.id)
+    except RuleViolation as e:
+        flash(str(e), "danger")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    db.session.commit()
+    flash(_("The next meeting of the series was created."), "success")
+    _warn_if_short_notice(nxt)
+    return redirect(url_for(".detail", meeting_id=nxt.id))
+
+
+# --- the meeting page -------------------------------------------------------------------
+
+def _detail_context(meeting: Meeting, **overrides) -> dict:
+    people = store_people(meeting.store_id)
+    manage = can_manage_meeting(current_user, meeting) and not meeting.is_closed
+    ctx = dict(
+        meeting=meeting,
+        schedule=services.agenda_schedule(meeting),
+        review_rows=services.review_items_for(meeting),
+        meeting_actions=_meeting_actions(meeting),
+        can_manage=manage,
+        can_amend=can_manage_meeting(current_user, meeting),
+        today=local_today(),
+        action_form=_action_form(meeting, people),
+        decision_form=_decision_form(meeting),
+        previous=services.previous_meeting(meeting),
+        empty_form=EmptyForm(),
+    )
+    ctx.update(overrides)
+    return ctx
+
+
+def _meeting_actions(meeting: Meeting):
+    return db.session.scalars(
+        db.select(ActionItem).where(ActionItem.meeting_id == meeting.id).order_by(ActionItem.id)
+    ).all()
+
+
+def _action_form(meeting: Meeting, people=None, formdata=None) -> MeetingActionItemForm:
+    form = MeetingActionItemForm(formdata=formdata, prefix="action")
+    people = people if people is not None else store_people(meeting.store_id)
+    form.owner_id.choices = [(u.id, u.display_name) for u in people]
+    form.agenda_item_id.choices = [(a.id, a.display_title) for a in meeting.agenda_items]
+    plan = meeting.agenda_item("action_plan")
+    if formdata is None and plan is not None:
+        form.agenda_item_id.data = plan.id
+    return form
+
+
+def _decision_form(meeting: Meeting, formdata=None) -> DecisionForm:
+    form = DecisionForm(formdata=formdata, prefix="decision")
+    form.agenda_item_id.choices = [(0, _("(whole meeting)"))] + [
+        (a.id, a.display_title) for a in meeting.agenda_items]
+    return form
+
+
+@bp.get("/<int:meeting_id>")
+def detail(meeting_id):
+    meeting = load_meeting(meeting_id)
+    return render_template("meetings/detail.html", **_detail_context(meeting))
+
+
+@bp.get("/<int:meeting_id>/minutes")
+def minutes(meeting_id):
+    """The clean, printable minutes (会议纪要)."""
+    meeting = load_meeting(meeting_id)
+    amendments = db.session.scalars(
+        db.select(MinutesAmendment).join(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting.id).order_by(MinutesAmendment.at)
+    ).all()
+    return render_template("meetings/minutes.html", meeting=meeting,
+                           review_rows=services.review_items_for(meeting),
+                           meeting_actions=_meeting_actions(meeting), amendments=amendments,
+                           schedule=services.agenda_schedule(meeting), today=local_today())
+
+
+@bp.post("/<int:meeting_id>/attendance/<int:user_id>")
+def attendance(meeting_id, user_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    form = AttendanceForm()
+    try:
+        if not form.validate_on_submit():
+            raise RuleViolation(_("Choose one of the offered statuses."))
+        record = services.set_attendance(meeting, user_id, form.status.data)
+    except RuleViolation as e:
+        db.session.rollback()
+        if htmx:
+            return str(e), 422
+        flash(str(e), "danger")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    db.session.commit()
+    if htmx:
+        return render_template("meetings/_attendance_row.html", meeting=meeting, a=record,
+                               can_manage=True, saved=True)
+    return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="attendance"))
+
+
+@bp.post("/<int:meeting_id>/agenda/<int:item_id>/minutes")
+def save_minutes(meeting_id, item_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    item = load_agenda_item(meeting, item_id)
+    form = MinutesForm()
+    if not form.validate_on_submit() or not form.version.data.isdigit():
+        if htmx:
+            return render_template("meetings/_minutes_status.html", item=item, error=True), 422
+        abort(400)
+    typed = form.minutes.data
+    try:
+        services.save_minutes(item, typed, int(form.version.data), current_user.id)
+    except VersionConflict:
+        db.session.rollback()
+        if htmx:
+            return render_template("meetings/_minutes_status.html", item=item, conflict=True), 409
+        return render_template("meetings/minutes_conflict.html", meeting=meeting, item=item,
+                               typed=typed, empty_form=EmptyForm()), 409
+    db.session.commit()
+    if htmx:
+        return render_template("meetings/_minutes_status.html", item=item, saved=True)
+    flash(_("Minutes saved."), "success")
+    return redirect(url_for(".detail", meeting_id=meeting.id, _anchor=f"agenda-{item.id}"))
+
+
+@bp.post("/<int:meeting_id>/decisions")
+def add_decision(meeting_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    form = _decision_form(meeting, formdata=request.form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.add_decision(meeting, form.text.data, form.agenda_item_id.data or None, current_user.id)
+            db.session.commit()
+            form = _decision_form(meeting)
+        except RuleViolation as e:
+            db.session.rollback()
+            form.text.errors.append(str(e))
+            status = 422
+    else:
+        status = 422
+    if htmx:
+        return render_template("meetings/_decisions.html", meeting=meeting, decision_form=form,
+                               can_manage=not meeting.is_closed), status
+    if status == 200:
+        flash(_("Decision recorded."), "success")
+        return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="decisions"))
+    return render_template("meetings/detail.html", **_detail_context(meeting, decision_form=form)), status
+
+
+@bp.post("/<int:meeting_id>/actions")
+def add_action(meeting_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    form = _action_form(meeting, formdata=request.form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.add_action_item(
+                meeting, current_user.id, title=form.title.data, description=form.description.data,
+                owner_id=form.owner_id.data, deadline=form.deadline.data, priority=form.priority.data,
+                agenda_item_id=form.agenda_item_id.data)
+            db.session.commit()
+            form = _action_form(meeting)
+        except RuleViolation as e:
+            db.session.rollback()
+            form.title.errors.append(str(e))
+            status = 422
+    else:
+        status = 422
+    if htmx:
+        return render_template("meetings/_meeting_actions.html", meeting=meeting, action_form=form,
+                               meeting_actions=_meeting_actions(meeting),
+                               can_manage=not meeting.is_closed, today=local_today()), status
+    if status == 200:
+        flash(_("Action item added."), "success")
+        return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="actions"))
+    return render_template("meetings/detail.html", **_detail_context(meeting, action_form=form)), status
+
+
+@bp.post("/<int:meeting_id>/review/<int:action_item_id>")
+def review(meeting_id, action_item_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    item = get_or_404(ActionItem, action_item_id)
+    if item.store_id != meeting.store_id:
+        abort(404)
+    form = DispositionForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.record_disposition(meeting, item, current_user.id, form.disposition.data,
+                                        form.reason.data, form.new_deadline.data)
+            db.session.commit()
+        except RuleViolation as e:
+            db.session.rollback()
+            error = str(e)
+    else:
+        error = " ".join(e for errs in form.errors.values() for e in errs)
+    entry = dict((i.id, e) for i, e in services.review_items_for(meeting)).get(item.id)
+    if htmx:
+        return render_template("meetings/_review_row.html", meeting=meeting, item=item, entry=entry,
+                               form=form if error else None, error=error, can_manage=True,
+                               today=local_today()), 422 if error else 200
+    if error:
+        flash(error, "danger")
+    else:
+        flash(_("Disposition recorded."), "success")
+    return redirect(url_for(".detail", meeting_id=meeting.id, _anchor=f"review-{item.id}"))
+
+
+@bp.post("/<int:meeting_id>/close")
+def close(meeting_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.close_meeting(meeting, current_user.id)
+    except RuleViolation as e:
+        db.session.rollback()
+        flash(str(e), "danger")
+        return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="review"))
+    db.session.commit()
+    flash(_("Meeting closed. The minutes are frozen; share the printable minutes with everyone."), "success")
+    return redirect(url_for(".detail", meeting_id=meeting.id))
+
+
+# --- agenda editor ------------------------------------------------------------------------
+
+@bp.route("/<int:meeting_id>/agenda", methods=["GET", "POST"])
+def agenda(meeting_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    form = NewAgendaItemForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.add_agenda_item(meeting, form.title.data, form.duration_minutes.data)
+                db.session.commit()
+                form = NewAgendaItemForm(formdata=None)
+            except RuleViolation as e:
+                db.session.rollback()
+                flash(str(e), "danger")
+        else:
+            status = 422
+    return _render_agenda(meeting, form, status)
+
+
+def _render_agenda(meeting: Meeting, form=None, status=200, error=None):
+    ctx = dict(meeting=meeting, schedule=services.agenda_schedule(meeting),
+               form=form or NewAgendaItemForm(formdata=None), item_form=AgendaItemForm,
+               empty_form=EmptyForm(), error=error)
+    if htmx:
+        return render_template("meetings/_agenda_editor.html", **ctx), status
+    return render_template("meetings/agenda.html", **ctx), status
+
+
+@bp.post("/<int:meeting_id>/agenda/<int:item_id>/<any(up, down, delete, save):op>")
+def agenda_item_op(meeting_id, item_id, op):
+    meeting = load_meeting(meeting_id, manage=True)
+    item = load_agenda_item(meeting, item_id)
+    form = AgendaItemForm() if op == "save" else EmptyForm()
+    if not form.validate_on_submit():
+        msg = " ".join(e for errs in form.errors.values() for e in errs) or _("The form has expired; reload the page.")
+        return _render_agenda(meeting, status=422, error=msg)
+    try:
+        if op == "save":
+            services.update_agenda_item(item, form.title.data or "", form.duration_minutes.data)
+        elif op == "delete":
+            services.remove_agenda_item(item)
+        else:
+            services.move_agenda_item(item, -1 if op == "up" else 1)
+        db.session.commit()
+    except RuleViolation as e:
+        db.session.rollback()
+        return _render_agenda(meeting, status=422, error=str(e))
+    if htmx:
+        return _render_agenda(meeting)
+    return redirect(url_for(".agenda", meeting_id=meeting.id))
+
+
+# --- decision register --------------------------------------------------------------------
+
+@bp.get("/decisions")
+def decisions():
+    query = request.args.get("q", "").strip()
+    page = paginate(services.decisions_stmt(current_store_id(), query))
+    return render_template("meetings/decisions.html", page=page, query=query)

@@ -1,0 +1,319 @@
+"""Rules for meetings: the standard agenda, series, minutes, decisions, review and closing."""
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import aliased, contains_eager
+
+from ..actions import services as actions
+from ..actions.models import ACTIVE_STATUSES, CANCELLED, DONE, ActionItem
+from ..common import RuleViolation, VersionConflict
+from ..extensions import db
+from ..timeutils import utcnow
+from .models import (
+    CANCELLED as DISPOSITION_CANCELLED, CLOSED, CUSTOM, ESCALATED, EXTENDED, INVITED, ON_SCHEDULE,
+    REVIEW, STANDARD_AGENDA, VERIFIED, AgendaItem, Attendance, Decision, Meeting, MeetingSeries,
+    MinutesAmendment, ReviewEntry,
+)
+
+NOTICE_DAYS = 3
+
+
+def notice_is_short(meeting: Meeting, now: datetime) -> bool:
+    """The meeting system asks for the notice and agenda at least three days ahead."""
+    return now < meeting.starts_at < now + timedelta(days=NOTICE_DAYS)
+
+
+# --- creating and editing ---------------------------------------------------------------
+
+def create_meeting(*, store_id: int, created_by_id: int, attendee_ids, weekly_series=False,
+                   **fields) -> Meeting:
+    meeting = Meeting(store_id=store_id, created_by_id=created_by_id, **fields)
+    meeting.agenda_items = [
+        AgendaItem(position=i, kind=kind, duration_minutes=minutes)
+        for i, (kind, minutes) in enumerate(STANDARD_AGENDA)
+    ]
+    _set_attendees(meeting, attendee_ids)
+    if weekly_series:
+        meeting.series = MeetingSeries(store_id=store_id)
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+def update_meeting(meeting: Meeting, attendee_ids, **fields) -> Meeting:
+    _require_open(meeting)
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    _set_attendees(meeting, attendee_ids)
+    db.session.flush()
+    return meeting
+
+
+def _set_attendees(meeting: Meeting, attendee_ids) -> None:
+    """Invite exactly these people (chair and minute taker always attend); keep recorded attendance."""
+    wanted = set(attendee_ids) | {meeting.chair_id} | ({meeting.minute_taker_id} - {None})
+    kept = [a for a in meeting.attendances if a.user_id in wanted]
+    have = {a.user_id for a in kept}
+    meeting.attendances = kept + [Attendance(user_id=uid, status=INVITED) for uid in sorted(wanted - have)]
+
+
+def create_next_in_series(meeting: Meeting, created_by_id: int) -> Meeting:
+    """One step: the next meeting of the series, a week on, same people, place and agenda."""
+    if meeting.series_id is None:
+        raise RuleViolation(_("This meeting is not part of a series."))
+    latest = db.session.scalars(
+        select(Meeting).where(Meeting.series_id == meeting.series_id)
+        .order_by(Meeting.meeting_date.desc(), Meeting.id.desc()).limit(1)
+    ).one()
+    nxt = Meeting(
+        store_id=latest.store_id, series_id=latest.series_id, kind=latest.kind, theme=latest.theme,
+        objective="", meeting_date=latest.meeting_date + timedelta(days=latest.series.interval_days),
+        start_time=latest.start_time, place=latest.place, chair_id=latest.chair_id,
+        minute_taker_id=latest.minute_taker_id, created_by_id=created_by_id,
+    )
+    nxt.agenda_items = [
+        AgendaItem(position=i, kind=a.kind, title=a.title, duration_minutes=a.duration_minutes)
+        for i, a in enumerate(latest.agenda_items)
+    ]
+    nxt.attendances = [Attendance(user_id=a.user_id, status=INVITED) for a in latest.attendances]
+    db.session.add(nxt)
+    db.session.flush()
+    return nxt
+
+
+# --- agenda -----------------------------------------------------------------------------
+
+def add_agenda_item(meeting: Meeting, title: str, duration_minutes: int) -> AgendaItem:
+    _require_open(meeting)
+    item = AgendaItem(kind=CUSTOM, title=title.strip(), duration_minutes=duration_minutes,
+                      position=len(meeting.agenda_items))
+    meeting.agenda_items.append(item)
+    db.session.flush()
+    return item
+
+
+def update_agenda_item(item: AgendaItem, title: str, duration_minutes: int) -> None:
+    _require_open(item.meeting)
+    if item.kind == CUSTOM and not title.strip():
+        raise RuleViolation(_("An added agenda item needs a title."))
+    item.title = title.strip()
+    item.duration_minutes = duration_minutes
+    db.session.flush()
+
+
+def remove_agenda_item(item: AgendaItem) -> None:
+    meeting = item.meeting
+    _require_open(meeting)
+    if item.kind == REVIEW:
+        raise RuleViolation(_("The review of the last meeting's resolutions cannot be removed."))
+    meeting.agenda_items.remove(item)
+    _renumber(meeting)
+    db.session.flush()
+
+
+def move_agenda_item(item: AgendaItem, step: int) -> None:
+    meeting = item.meeting
+    _require_open(meeting)
+    items = list(meeting.agenda_items)
+    i = items.index(item)
+    j = i + step
+    if 0 <= j < len(items):
+        items[i], items[j] = items[j], items[i]
+        meeting.agenda_items[:] = items
+        _renumber(meeting)
+    db.session.flush()
+
+
+def _renumber(meeting: Meeting) -> None:
+    for i, item in enumerate(meeting.agenda_items):
+        item.position = i
+
+
+def agenda_schedule(meeting: Meeting) -> list[tuple[AgendaItem, datetime]]:
+    """Each agenda item with the clock time it starts at, from the time boxes before it."""
+    at, rows = meeting.starts_at, []
+    for item in meeting.agenda_items:
+        rows.append((item, at))
+        at += timedelta(minutes=item.duration_minutes)
+    return rows
+
+
+# --- during the meeting -----------------------------------------------------------------
+
+def set_attendance(meeting: Meeting, user_id: int, status: str) -> Attendance:
+    _require_open(meeting)
+    attendance = next((a for a in meeting.attendances if a.user_id == user_id), None)
+    if attendance is None:
+        raise RuleViolation(_("This person is not invited to the meeting."))
+    attendance.status = status
+    db.session.flush()
+    return attendance
+
+
+def save_minutes(item: AgendaItem, text: str, base_version: int, user_id: int) -> AgendaItem:
+    """Save the minutes of one agenda item unless someone saved a newer text since base_version.
+
+    The check and the write are one UPDATE, so two app processes cannot both win. Minutes of a
+    closed meeting stay frozen: a correction is kept as an amendment with who and when.
+    """
+    if text == item.minutes:
+        return item
+    old_text = item.minutes
+    result = db.session.execute(
+        update(AgendaItem)
+        .where(AgendaItem.id == item.id, AgendaItem.minutes_version == base_version)
+        .values(minutes=text, minutes_version=AgendaItem.minutes_version + 1,
+                minutes_updated_at=utcnow(), minutes_updated_by_id=user_id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(item)
+        raise VersionConflict(item)
+    if item.meeting.is_closed:
+        db.session.add(MinutesAmendment(agenda_item_id=item.id, user_id=user_id,
+                                        old_text=old_text, new_text=text))
+    db.session.flush()
+    db.session.refresh(item)
+    return item
+
+
+def add_decision(meeting: Meeting, text: str, agenda_item_id, user_id: int) -> Decision:
+    _require_open(meeting)
+    last = db.session.scalar(select(func.max(Decision.number)).where(Decision.store_id == meeting.store_id))
+    decision = Decision(store_id=meeting.store_id, meeting_id=meeting.id, agenda_item_id=agenda_item_id,
+                        number=(last or 0) + 1, text=text.strip(), created_by_id=user_id)
+    db.session.add(decision)
+    db.session.flush()
+    return decision
+
+
+def add_action_item(meeting: Meeting, user_id: int, **fields) -> ActionItem:
+    _require_open(meeting)
+    return actions.create_action_item(store_id=meeting.store_id, meeting_id=meeting.id,
+                                      created_by_id=user_id, **fields)
+
+
+# --- the review of the last meeting's resolutions ---------------------------------------
+
+def review_items_for(meeting: Meeting) -> list[tuple[ActionItem, ReviewEntry | None]]:
+    """Every promise this meeting must look at, with the disposition it has been given so far.
+
+    While the meeting is open: every action item of the store that is not yet closed (open, in
+    progress, or done but not yet verified), except those raised in this meeting or a later one,
+    plus whatever this meeting already disposed of. Once closed, the list is what it reviewed.
+    """
+    entry = aliased(ReviewEntry)
+    source = aliased(Meeting)
+    stmt = (
+        select(ActionItem, entry)
+        .outerjoin(entry, and_(entry.action_item_id == ActionItem.id, entry.meeting_id == meeting.id))
+        .where(ActionItem.store_id == meeting.store_id)
+        .order_by(ActionItem.deadline, ActionItem.id)
+    )
+    if meeting.is_closed:
+        stmt = stmt.where(entry.id.is_not(None))
+    else:
+        earlier_source = or_(
+            ActionItem.meeting_id.is_(None),
+            source.meeting_date < meeting.meeting_date,
+            and_(source.meeting_date == meeting.meeting_date, source.id < meeting.id),
+        )
+        still_open = and_(ActionItem.closed_at.is_(None), ActionItem.status != CANCELLED, earlier_source)
+        stmt = stmt.outerjoin(source, source.id == ActionItem.meeting_id).where(
+            or_(entry.id.is_not(None), still_open)
+        )
+    return [(item, e) for item, e in db.session.execute(stmt).all()]
+
+
+def allowed_dispositions(item: ActionItem, meeting: Meeting) -> list[str]:
+    """What a review may decide for this item, given its state."""
+    choices = []
+    if item.status == DONE:
+        choices.append(VERIFIED)
+    if item.status in ACTIVE_STATUSES and item.deadline >= meeting.meeting_date:
+        choices.append(ON_SCHEDULE)
+    return choices + [EXTENDED, ESCALATED, DISPOSITION_CANCELLED]
+
+
+def record_disposition(meeting: Meeting, item: ActionItem, user_id: int, disposition: str,
+                       reason: str = "", new_deadline: date | None = None) -> ReviewEntry:
+    _require_open(meeting)
+    listed = {i.id: e for i, e in review_items_for(meeting)}
+    if item.id not in listed:
+        raise RuleViolation(_("This action item is not part of this meeting's review."))
+    if listed[item.id] is not None:
+        raise RuleViolation(_("This item already has a disposition in this meeting."))
+    if disposition not in allowed_dispositions(item, meeting):
+        raise RuleViolation(_("That disposition does not fit the item's current status."))
+    reason = (reason or "").strip()
+    if disposition in (EXTENDED, ESCALATED, DISPOSITION_CANCELLED) and not reason:
+        raise RuleViolation(_("Give a reason for this disposition."))
+    entry = ReviewEntry(meeting_id=meeting.id, action_item_id=item.id, disposition=disposition,
+                        reason=reason, new_deadline=new_deadline, status_at_review=item.status,
+                        deadline_at_review=item.deadline, decided_by_id=user_id)
+    if disposition == VERIFIED:
+        actions.verify_done(item, user_id)
+    elif disposition == EXTENDED:
+        if new_deadline is None:
+            raise RuleViolation(_("Give the new deadline."))
+        actions.extend(item, user_id, new_deadline, reason)
+    elif disposition == ESCALATED:
+        actions.escalate(item, user_id, reason)
+    elif disposition == DISPOSITION_CANCELLED:
+        actions.cancel(item, user_id, reason)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def close_meeting(meeting: Meeting, user_id: int) -> Meeting:
+    _require_open(meeting)
+    missing = [item for item, entry in review_items_for(meeting) if entry is None]
+    if missing:
+        raise RuleViolation(ngettext(
+            "%(num)d reviewed action item has no disposition yet; record one before closing.",
+            "%(num)d reviewed action items have no disposition yet; record one for each before closing.",
+            len(missing),
+        ))
+    meeting.status = CLOSED
+    meeting.closed_at = utcnow()
+    meeting.closed_by_id = user_id
+    db.session.flush()
+    return meeting
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    return db.session.scalars(
+        select(Meeting).where(
+            Meeting.store_id == meeting.store_id,
+            or_(Meeting.meeting_date < meeting.meeting_date,
+                and_(Meeting.meeting_date == meeting.meeting_date, Meeting.id < meeting.id)),
+        ).order_by(Meeting.meeting_date.desc(), Meeting.id.desc()).limit(1)
+    ).first()
+
+
+def _require_open(meeting: Meeting) -> None:
+    if meeting.is_closed:
+        raise RuleViolation(_("This meeting is closed; its record can no longer change."))
+
+
+# --- lists ------------------------------------------------------------------------------
+
+def meetings_stmt(store_id: int, today: date, upcoming: bool, query: str = ""):
+    stmt = select(Meeting).where(Meeting.store_id == store_id)
+    if query:
+        stmt = stmt.where(Meeting.theme.ilike(f"%{query}%"))
+    if upcoming:
+        return stmt.where(Meeting.status != CLOSED, Meeting.meeting_date >= today).order_by(
+            Meeting.meeting_date, Meeting.start_time)
+    return stmt.where(or_(Meeting.status == CLOSED, Meeting.meeting_date < today)).order_by(
+        Meeting.meeting_date.desc(), Meeting.id.desc())
+
+
+def decisions_stmt(store_id: int, query: str = ""):
+    stmt = select(Decision).join(Decision.meeting).where(Decision.store_id == store_id)
+    if query:
+        stmt = stmt.where(or_(Decision.text.ilike(f"%{query}%"), Meeting.theme.ilike(f"%{query}%")))
+    return stmt.options(contains_eager(Decision.meeting)).order_by(Decision.number.desc())

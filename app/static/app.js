@@ -1,0 +1,63 @@
+// Pitwall's small client side: confirmations, unsaved-minutes drafts, and error notices.
+(function () {
+  "use strict";
+
+  // Forms with data-confirm ask before they are sent (runs before htmx sees the submit).
+  document.addEventListener("submit", function (event) {
+    var message = event.target.dataset && event.target.dataset.confirm;
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  function notice(text, kind) {
+    var box = document.getElementById("flashes");
+    if (!box) return;
+    var div = document.createElement("div");
+    div.className = "flash flash-" + (kind || "danger");
+    div.setAttribute("role", "alert");
+    div.textContent = text;
+    box.appendChild(div);
+    window.scrollTo({ top: 0, behavior: "smooth" });
+  }
+
+  // Minutes keep a copy in this browser until the server has them, so a dropped connection or an
+  // expired login loses nothing: the copy is restored (and saved) when the page is opened again.
+  function draftKey(form) { return "pitwall-draft-" + form.dataset.draftKey; }
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-draft-key]");
+    if (!form || event.target.name !== "minutes") return;
+    try {
+      localStorage.setItem(draftKey(form), JSON.stringify({
+        version: form.querySelector("input[name=version]").value, text: event.target.value,
+      }));
+    } catch (e) { /* storage full or disabled: autosave still runs */ }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt.closest && event.detail.elt.closest("form[data-draft-key]");
+    if (form && event.detail.xhr && event.detail.xhr.status === 200) {
+      localStorage.removeItem(draftKey(form));
+    }
+  });
+
+  function restoreDrafts() {
+    document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
+      var raw = localStorage.getItem(draftKey(form));
+      var area = form.querySelector("textarea[name=minutes]");
+      if (!raw || !area) return;
+      var draft = JSON.parse(raw);
+      if (draft.text === area.value) { localStorage.removeItem(draftKey(form)); return; }
+      area.value = draft.text;
+      form.querySelector("input[name=version]").value = draft.version;
+      notice(document.body.dataset.msgDraft, "warning");
+      if (window.htmx && form.getAttribute("hx-post")) window.htmx.trigger(form, "submit");
+    });
+  }
+
+  document.addEventListener("htmx:responseError", function () { notice(document.body.dataset.msgError); });
+  document.addEventListener("htmx:sendError", function () { notice(document.body.dataset.msgError); });
+  document.addEventListener("DOMContentLoaded", restoreDrafts);
+})();
