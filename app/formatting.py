@@ -36,7 +36,8 @@ def init_app(app):
         from .common import current_store, visible_stores
         from .forms import EmptyForm
 
-        ctx = {"locale": str(get_locale()), "chrome_form": EmptyForm(formdata=None),
+        # Babel spells zh_CN as zh_Hans_CN; templates only need to know which of our two it is.
+        ctx = {"locale": "zh_CN" if get_locale().language == "zh" else "en", "chrome_form": EmptyForm(formdata=None),
                "current_path": request.full_path.rstrip("?")}
         if current_user.is_authenticated:
             from .actions.routes import open_count

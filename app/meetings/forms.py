@@ -35,7 +35,7 @@ class MeetingForm(FlaskForm):
 class AgendaItemForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Length(max=200)])
     duration_minutes = IntegerField(
-        _l("Minutes"), default=10,
+        _l("Duration (min)"), default=10,
         validators=[InputRequired(message=_l("Enter the time box in minutes.")),
                     NumberRange(min=1, max=240, message=_l("Between 1 and 240 minutes."))])
 
