@@ -1,7 +1,7 @@
 """Form pieces shared by the feature packages."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import DateField, SelectMultipleField, TimeField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -18,3 +18,21 @@ class MultiCheckboxField(SelectMultipleField):
 def not_blank(form, field):
     if field.data is not None and isinstance(field.data, str) and not field.data.strip():
         raise ValidationError(_l("This field cannot be only spaces."))
+
+
+class LocalDateField(DateField):
+    """A date field whose parse error is a translated, human message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a valid date."))
+
+
+class LocalTimeField(TimeField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a valid time."))

@@ -1,13 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField,
-    TimeField,
-)
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..actions.models import PRIORITIES
-from ..forms import MultiCheckboxField, not_blank
+from ..forms import LocalDateField as DateField, LocalTimeField as TimeField, MultiCheckboxField, not_blank
 from .models import ATTENDANCE, DISPOSITIONS, EXTENDED, MEETING_KINDS
 
 
