@@ -36,3 +36,8 @@ class LocalTimeField(TimeField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Enter a valid time."))
+
+
+def error_text(form) -> str:
+    """All of a form's messages in one line, for a row too small to show them beside each field."""
+    return " ".join(str(e) for errs in form.errors.values() for e in errs)

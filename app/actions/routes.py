@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..auth.services import store_people
 from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, paginate
 from ..extensions import db, htmx
+from ..forms import error_text
 from ..meetings.models import Meeting
 from ..timeutils import local_today
 from . import services
@@ -65,7 +66,7 @@ def progress(item_id):
     form = ProgressForm()
     error, conflict = None, False
     if not form.validate_on_submit() or not (form.version.data or "").isdigit():
-        error = " ".join(e for errs in form.errors.values() for e in errs) or _("Choose one of the offered statuses.")
+        error = error_text(form) or _("Choose one of the offered statuses.")
     else:
         try:
             services.report_progress(item, current_user.id, form.status.data, form.note.data,

@@ -7,7 +7,7 @@ from ..actions.models import STATUSES, ActionItem
 from ..auth.services import store_people
 from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, paginate
 from ..extensions import db, htmx
-from ..forms import EmptyForm
+from ..forms import EmptyForm, error_text
 from ..timeutils import local_now, local_today
 from . import services
 from .forms import (
@@ -322,7 +322,7 @@ def review(meeting_id, action_item_id):
             db.session.rollback()
             error = str(e)
     else:
-        error = " ".join(e for errs in form.errors.values() for e in errs)
+        error = error_text(form)
     entry = dict((i.id, e) for i, e in services.review_items_for(meeting)).get(item.id)
     if htmx:
         return render_template("meetings/_review_row.html", meeting=meeting, item=item, entry=entry,
@@ -387,7 +387,7 @@ def agenda_item_op(meeting_id, item_id, op):
     item = load_agenda_item(meeting, item_id)
     form = AgendaItemForm() if op == "save" else EmptyForm()
     if not form.validate_on_submit():
-        msg = " ".join(e for errs in form.errors.values() for e in errs) or _("The form has expired; reload the page.")
+        msg = error_text(form) or _("The form has expired; reload the page.")
         return _render_agenda(meeting, status=422, error=msg)
     try:
         if op == "save":

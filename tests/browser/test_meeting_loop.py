@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.actions.services import create_action_item
 from app.auth.models import MANAGER, STAFF
+from app.extensions import db
 from app.timeutils import local_today
 
 from ..conftest import PASSWORD
@@ -130,10 +132,13 @@ def test_weekly_meeting_loop(new_context, make_store, make_user, artifacts):
     boss.screenshot(path=artifacts / "03-next-meeting-review.png", full_page=True)
 
 
-def test_my_action_items_in_chinese(new_context, make_store, make_user, make_item, artifacts):
+def test_my_action_items_in_chinese(new_context, make_store, make_user, artifacts):
     store = make_store("S1", "一号店")
+    boss = make_user(MANAGER, store, username="mgr", name="李经理")
     staff = make_user(STAFF, store, username="zhang", name="张伟")
-    make_item(staff, title="回访本周所有投诉客户")
+    create_action_item(store_id=store.id, title="回访本周所有投诉客户", owner_id=staff.id,
+                       deadline=local_today() + timedelta(days=3), created_by_id=boss.id, meeting_id=None)
+    db.session.commit()
 
     page = new_context("zh-CN", **PHONE).new_page()
     log_in(page, "zhang", labels=("用户名", "密码", "登录"))
