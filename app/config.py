@@ -46,6 +46,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     PER_PAGE = 20
+    PASSWORD_HASH_METHOD = "scrypt"
 
     @classmethod
     def load(cls) -> dict:
@@ -61,3 +62,4 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     RATELIMIT_ENABLED = False
     PER_PAGE = 5
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests only; never in production

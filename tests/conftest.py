@@ -145,10 +145,15 @@ class Browserish:
         db.session.expire_all()
         return response
 
+    _token = None
+
     def token(self) -> str:
-        # The login page, or for a logged-in user the page it redirects to: both carry the token.
-        page = self._send("get", "/login", follow_redirects=True).get_data(as_text=True)
-        return TOKEN_RE.search(page).group(1)
+        # The login page, or for a logged-in user the page it redirects to: both carry the token,
+        # which stays the same for the whole session.
+        if self._token is None:
+            page = self._send("get", "/login", follow_redirects=True).get_data(as_text=True)
+            self._token = TOKEN_RE.search(page).group(1)
+        return self._token
 
     def login(self, username, password=PASSWORD):
         return self.post("/login", data={"username": username, "password": password})

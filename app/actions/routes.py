@@ -129,7 +129,7 @@ def edit(item_id):
         try:
             services.edit_action_item(
                 item, current_user.id, int(form.version.data or 0), title=form.title.data.strip(),
-                description=form.description.data.strip(), owner_id=form.owner_id.data,
+                description=(form.description.data or "").strip(), owner_id=form.owner_id.data,
                 deadline=form.deadline.data, priority=form.priority.data)
             db.session.commit()
             flash(_("Action item saved."), "success")

@@ -14,9 +14,9 @@ from .models import (
 
 
 def _log(item: ActionItem, author_id: int, event: str, note: str = "", old=None, new=None) -> None:
-    item.history.append(
-        ActionItemUpdate(author_id=author_id, event=event, note=note, old_status=old, new_status=new)
-    )
+    # By id, not through item.history: loading that collection would flush (and version) the item twice.
+    db.session.add(ActionItemUpdate(action_item_id=item.id, author_id=author_id, event=event, note=note,
+                                    old_status=old, new_status=new))
 
 
 def create_action_item(*, store_id, title, owner_id, deadline, created_by_id, description="",
@@ -25,10 +25,11 @@ def create_action_item(*, store_id, title, owner_id, deadline, created_by_id, de
         store_id=store_id, title=title.strip(), description=(description or "").strip(),
         owner_id=owner_id, deadline=deadline, original_deadline=deadline, priority=priority,
         meeting_id=meeting_id, agenda_item_id=agenda_item_id, created_by_id=created_by_id,
-        status=OPEN, history=[],
+        status=OPEN,
     )
-    _log(item, created_by_id, "created", new=OPEN)
     db.session.add(item)
+    db.session.flush()
+    _log(item, created_by_id, "created", new=OPEN)
     db.session.flush()
     return item
 
@@ -55,8 +56,10 @@ def report_progress(item: ActionItem, author_id: int, status: str, note: str,
         item.done_at = utcnow() if status == DONE else None
     if note:
         item.progress_note = note
-    _log(item, author_id, "status" if status != old else "note", note,
-         old=old, new=status if status != old else None)
+    if status != old:
+        _log(item, author_id, "status", note, old=old, new=status)
+    else:
+        _log(item, author_id, "note", note)
     item.updated_at = utcnow()
     db.session.flush()
     return item

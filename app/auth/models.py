@@ -1,6 +1,7 @@
 """Stores, users and their roles."""
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table, select
@@ -64,7 +65,7 @@ class User(UserMixin, db.Model):
     extra_stores: Mapped[list[Store]] = relationship(secondary=store_access, lazy="selectin")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

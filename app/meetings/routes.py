@@ -77,9 +77,9 @@ def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
 
 
 def _meeting_fields(form: MeetingForm) -> dict:
-    return dict(kind=form.kind.data, theme=form.theme.data.strip(), objective=form.objective.data.strip(),
+    return dict(kind=form.kind.data, theme=form.theme.data.strip(), objective=(form.objective.data or "").strip(),
                 meeting_date=form.meeting_date.data, start_time=form.start_time.data,
-                place=form.place.data.strip(), chair_id=form.chair_id.data,
+                place=(form.place.data or "").strip(), chair_id=form.chair_id.data,
                 minute_taker_id=form.minute_taker_id.data)
 
 

@@ -124,6 +124,7 @@ def test_weekly_meeting_loop(new_context, make_store, make_user, artifacts):
     disposition = review_row.get_by_label("Disposition", exact=True)
     expect(disposition.locator("option", has_text="Verified done")).to_have_count(1)
     disposition.select_option(label="Verified done")
+    boss.locator("#review").screenshot(path=artifacts / "03a-review-before-disposition.png")
     boss.evaluate(NO_RELOAD)
     review_row.get_by_role("button", name="Record disposition").click()
     expect(review_row.locator(".disposition")).to_have_text("Verified done")
