@@ -19,6 +19,8 @@ def _secret_key() -> str:
 
 
 def _database_url() -> str:
+    if not os.environ.get("DATABASE_URL"):
+        INSTANCE_DIR.mkdir(exist_ok=True)
     url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'pitwall.db'}")
     # Heroku-style URLs name the old driver; we use psycopg 3.
     if url.startswith("postgres://"):
@@ -35,7 +37,7 @@ class Config:
     # A meeting page stays open for hours: the CSRF token lives as long as the session.
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
-    LANGUAGES = ["zh_CN", "en"]
+    # Catalogues live in app/translations; Babel names Simplified Chinese zh_Hans_CN.
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("PITWALL_TIMEZONE", "Asia/Shanghai")
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
