@@ -20,6 +20,11 @@ def fwallclock(value: datetime | None, style: str = "medium") -> str:
     return format_datetime(value, style, rebase=False) if value else ""
 
 
+def fwhen(meeting) -> str:
+    """A meeting's date and start time, in the same date style as deadlines."""
+    return f"{fdate(meeting.meeting_date)} {ftime(meeting.start_time)}"
+
+
 def ftime(value: time | datetime | None) -> str:
     if value is None:
         return ""
@@ -29,7 +34,8 @@ def ftime(value: time | datetime | None) -> str:
 
 
 def init_app(app):
-    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fwallclock=fwallclock, ftime=ftime)
+    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fwallclock=fwallclock, ftime=ftime,
+                               fwhen=fwhen)
 
     @app.context_processor
     def chrome():

@@ -91,7 +91,7 @@ def progress(item_id):
         if error and not conflict:
             form_now.version.data = item.version
         response = render_template("actions/_item_card.html", item=item, today=local_today(),
-                                   form=form_now, error=error, saved=not error, can_report=True)
+                                   form=form_now, error=error, saved=not error, report_allowed=True)
         headers = {"HX-Trigger": "actionItemsChanged"} if not error else {}
         return response, status, headers
     if error:
@@ -122,7 +122,7 @@ def edit(item_id):
     if not can_edit_item(current_user, item):
         abort(403)
     form = EditActionItemForm(obj=item)
-    form.owner_id.choices = [(u.id, u.display_name) for u in store_people(item.store_id)]
+    form.set_owners(store_people(item.store_id))
     if request.method == "GET":
         form.version.data = item.version
     if form.validate_on_submit():

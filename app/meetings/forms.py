@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired, InputRequired, Length, NoneOf, NumberRange, Optional, ValidationError,
+)
 
 from ..actions.models import PRIORITIES
 from ..forms import LocalDateField as DateField, LocalTimeField as TimeField, MultiCheckboxField, not_blank
@@ -25,7 +27,7 @@ class MeetingForm(FlaskForm):
     def set_people(self, people):
         choices = [(u.id, f"{u.display_name} · {u.position_label or u.role_label}") for u in people]
         self.chair_id.choices = choices
-        self.minute_taker_id.choices = choices
+        self.minute_taker_id.choices = [(0, _l("(not decided yet)"))] + choices
         self.attendee_ids.choices = choices
 
 
@@ -58,7 +60,11 @@ class DecisionForm(FlaskForm):
 class ActionItemForm(FlaskForm):
     title = StringField(_l("Action"), validators=[DataRequired(), not_blank, Length(max=200)])
     description = TextAreaField(_l("Description and standard of done"), validators=[Length(max=4000)])
-    owner_id = SelectField(_l("Owner (responsible person)"), coerce=int)
+    owner_id = SelectField(_l("Owner (responsible person)"), coerce=int,
+                           validators=[NoneOf([0], message=_l("Choose the person responsible."))])
+
+    def set_owners(self, people):
+        self.owner_id.choices = [(0, _l("Choose a person"))] + [(u.id, u.display_name) for u in people]
     deadline = DateField(_l("Deadline"), validators=[InputRequired(message=_l("Enter a valid date."))])
     priority = SelectField(_l("Priority"), choices=list(PRIORITIES.items()), default="normal")
 

@@ -80,7 +80,7 @@ def _meeting_fields(form: MeetingForm) -> dict:
     return dict(kind=form.kind.data, theme=form.theme.data.strip(), objective=(form.objective.data or "").strip(),
                 meeting_date=form.meeting_date.data, start_time=form.start_time.data,
                 place=(form.place.data or "").strip(), chair_id=form.chair_id.data,
-                minute_taker_id=form.minute_taker_id.data)
+                minute_taker_id=form.minute_taker_id.data or None)
 
 
 def _warn_if_short_notice(meeting: Meeting) -> None:
@@ -155,6 +155,7 @@ def _detail_context(meeting: Meeting, **overrides) -> dict:
         action_form=_action_form(meeting, people),
         decision_form=_decision_form(meeting),
         previous=services.previous_meeting(meeting),
+        following=services.next_in_series(meeting),
         empty_form=EmptyForm(),
     )
     ctx.update(overrides)
@@ -170,7 +171,7 @@ def _meeting_actions(meeting: Meeting):
 def _action_form(meeting: Meeting, people=None, formdata=None) -> MeetingActionItemForm:
     form = MeetingActionItemForm(formdata=formdata, prefix="action")
     people = people if people is not None else store_people(meeting.store_id)
-    form.owner_id.choices = [(u.id, u.display_name) for u in people]
+    form.set_owners(people)
     form.agenda_item_id.choices = [(a.id, a.display_title) for a in meeting.agenda_items]
     plan = meeting.agenda_item("action_plan")
     if formdata is None and plan is not None:

@@ -284,6 +284,19 @@ def close_meeting(meeting: Meeting, user_id: int) -> Meeting:
     return meeting
 
 
+def next_in_series(meeting: Meeting) -> Meeting | None:
+    """The meeting of the same series that follows this one, if it was created already."""
+    if meeting.series_id is None:
+        return None
+    return db.session.scalars(
+        select(Meeting).where(
+            Meeting.series_id == meeting.series_id,
+            or_(Meeting.meeting_date > meeting.meeting_date,
+                and_(Meeting.meeting_date == meeting.meeting_date, Meeting.id > meeting.id)),
+        ).order_by(Meeting.meeting_date, Meeting.id).limit(1)
+    ).first()
+
+
 def previous_meeting(meeting: Meeting) -> Meeting | None:
     return db.session.scalars(
         select(Meeting).where(

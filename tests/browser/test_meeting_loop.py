@@ -107,6 +107,8 @@ def test_weekly_meeting_loop(new_context, make_store, make_user, artifacts):
     expect(card.get_by_role("status")).to_have_text("Saved.")
     expect(card.locator(".badge.status-done")).to_have_text("Done")
     expect(card).to_contain_text("Called all 12 customers")
+    # The owner can go on reporting until the item is verified in a review.
+    expect(card.get_by_role("button", name="Save progress")).to_be_visible()
     assert phone.url == mine_url and phone.evaluate("window.__noReload") is True
     phone.screenshot(path=artifacts / "02-my-action-items-phone.png", full_page=True)
 
