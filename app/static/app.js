@@ -57,6 +57,19 @@
     });
   }
 
+  // A disposition form shows the deadline and reason fields only when the choice needs them.
+  function markChoices(root) {
+    root.querySelectorAll("form[data-disposition-form]").forEach(function (form) {
+      form.dataset.choice = form.elements.disposition.value;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-disposition-form]");
+    if (form && event.target.name === "disposition") form.dataset.choice = event.target.value;
+  });
+  document.addEventListener("htmx:load", function (event) { markChoices(event.detail.elt); });
+  document.addEventListener("DOMContentLoaded", function () { markChoices(document); });
+
   document.addEventListener("htmx:responseError", function () { notice(document.body.dataset.msgError); });
   document.addEventListener("htmx:sendError", function () { notice(document.body.dataset.msgError); });
   document.addEventListener("DOMContentLoaded", restoreDrafts);
