@@ -62,6 +62,6 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
-    RATELIMIT_ENABLED = False
+    LOGIN_RATE_LIMIT = "10000 per minute"  # the limiter stays on; one test lowers this
     PER_PAGE = 5
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests only; never in production

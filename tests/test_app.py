@@ -3,6 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.auth.models import User
+from app.config import TestingConfig
 from app.extensions import db
 
 
@@ -132,3 +133,17 @@ def test_cli_create_user(app, client):
         "create-user", "--username", "chen", "--name", "x", "--role", "staff", "--store", "SH01",
         "--password", "p"])
     assert again.exit_code != 0 and "taken" in again.output
+
+
+def test_login_attempts_are_rate_limited(app, client, staff):
+    from app.extensions import limiter
+
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    limiter.reset()
+    try:
+        codes = [client.post("/login", data={"username": "sa1", "password": "wrong"}).status_code for _ in range(4)]
+        assert codes == [422, 422, 422, 429]
+        assert client.get("/login").status_code == 200  # only the attempts are limited
+    finally:
+        limiter.reset()
+        app.config["LOGIN_RATE_LIMIT"] = TestingConfig.LOGIN_RATE_LIMIT
