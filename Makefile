@@ -10,8 +10,8 @@ export FLASK_APP := wsgi.py
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --upgrade pip
-	$(BIN)/pip install -e '.[dev]'
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
 install: $(BIN)/flask translations

@@ -11,7 +11,7 @@ from .extensions import db
 from .meetings import services as meetings
 from .meetings.models import (
     ABSENT, ACTION_PLAN, ESCALATED, EXCUSED, EXTENDED, ON_SCHEDULE, OPENING, PRESENT, SUMMARY,
-    THEME, VERIFIED, Meeting,
+    THEME, VERIFIED,
 )
 from .timeutils import local_today
 
@@ -120,6 +120,3 @@ def _meetings(store: Store, manager: User, staff: dict[str, User]) -> None:
     m4.theme = "售后周例会：本周经营情况与上周决议回顾"
     db.session.flush()
 
-
-def demo_meeting_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Meeting))

@@ -5,6 +5,8 @@ from flask import request
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
+from .extensions import htmx
+
 
 def fdate(value: date | None, style: str = "medium") -> str:
     return format_date(value, style) if value else ""
@@ -13,11 +15,6 @@ def fdate(value: date | None, style: str = "medium") -> str:
 def fdatetime(value: datetime | None, style: str = "medium") -> str:
     """A stored UTC timestamp shown in the department's time zone."""
     return format_datetime(value, style) if value else ""
-
-
-def fwallclock(value: datetime | None, style: str = "medium") -> str:
-    """A meeting's local date and time, as entered (no time-zone shift)."""
-    return format_datetime(value, style, rebase=False) if value else ""
 
 
 def fwhen(meeting) -> str:
@@ -34,8 +31,7 @@ def ftime(value: time | datetime | None) -> str:
 
 
 def init_app(app):
-    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fwallclock=fwallclock, ftime=ftime,
-                               fwhen=fwhen)
+    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, ftime=ftime, fwhen=fwhen)
 
     @app.context_processor
     def chrome():
@@ -45,7 +41,7 @@ def init_app(app):
         # Babel spells zh_CN as zh_Hans_CN; templates only need to know which of our two it is.
         ctx = {"locale": "zh_CN" if get_locale().language == "zh" else "en", "chrome_form": EmptyForm(formdata=None),
                "current_path": request.full_path.rstrip("?")}
-        if current_user.is_authenticated:
+        if current_user.is_authenticated and not htmx:  # fragments have no header to fill
             from .actions.routes import open_count
 
             ctx["open_count"] = open_count()
