@@ -10,6 +10,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.config.from_mapping(config.load())
 
     db.init_app(app)
+    _import_models()
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
@@ -34,6 +35,16 @@ def _migrations_dir():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _import_models() -> None:
+    """Every feature's models, so the metadata (and Alembic) knows all tables."""
+    from .actions import models as _actions  # noqa: F401
+    from .api import models as _api  # noqa: F401
+    from .auth import models as _auth  # noqa: F401
+    from .goals import models as _goals  # noqa: F401
+    from .kpis import models as _kpis  # noqa: F401
+    from .meetings import models as _meetings  # noqa: F401
 
 
 def _select_locale():

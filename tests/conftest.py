@@ -47,7 +47,10 @@ def _clean_tables(app):
     db.session.remove()
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
-            conn.execute(table.delete())
+            if table.name == "kpi":  # the built-in catalogue comes from the migration: keep it
+                conn.execute(table.delete().where(table.c.builtin.is_(False)))
+            else:
+                conn.execute(table.delete())
     ctx.pop()
 
 

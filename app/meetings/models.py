@@ -211,3 +211,34 @@ class ReviewEntry(db.Model):
     @property
     def disposition_label(self) -> str:
         return str(DISPOSITIONS[self.disposition])
+
+
+PROPOSAL_KINDS = {
+    "kpi_below_target": _l("KPI below target"),
+    "goal_off_track": _l("Goal off track"),
+    "goal_no_check": _l("Goal with no check this month"),
+    "plan_step_due": _l("PDCA plan step due"),
+}
+
+
+class AgendaProposal(db.Model):
+    """A topic the data proposes for a new meeting; the manager keeps or drops it."""
+
+    __tablename__ = "agenda_proposal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    agenda_kind: Mapped[str] = mapped_column(String(20))  # the agenda item it belongs to: theme or review
+    kind: Mapped[str] = mapped_column(String(30))
+    kpi_id: Mapped[int | None] = mapped_column(ForeignKey("kpi.id"))
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"))
+    plan_step_id: Mapped[int | None] = mapped_column(ForeignKey("plan_step.id", ondelete="CASCADE"))
+    value: Mapped[float | None]  # the figure behind it when proposed
+    kept: Mapped[bool | None]  # None until the manager decides
+
+    kpi: Mapped["Kpi | None"] = relationship()  # noqa: F821
+    goal: Mapped["Goal | None"] = relationship()  # noqa: F821
+    plan_step: Mapped["PlanStep | None"] = relationship()  # noqa: F821
+
+    @property
+    def kind_label(self) -> str:
+        return str(PROPOSAL_KINDS[self.kind])
