@@ -81,7 +81,11 @@ def _configure_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .actions.routes import bp as actions_bp
+    from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
+    from .dashboard.routes import bp as dashboard_bp
+    from .goals.routes import bp as goals_bp
+    from .kpis.routes import bp as kpis_bp
     from .main.routes import bp as main_bp
     from .meetings.routes import bp as meetings_bp
 
@@ -89,6 +93,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
     app.register_blueprint(actions_bp, url_prefix="/actions")
+    app.register_blueprint(kpis_bp, url_prefix="/kpis")
+    app.register_blueprint(goals_bp, url_prefix="/goals")
+    app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+    # The JSON API (/api/v1/...) and the admin pages for its tokens (/admin/api-tokens).
+    app.register_blueprint(api_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

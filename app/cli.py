@@ -9,6 +9,10 @@ from .extensions import db
 
 
 def register(app: Flask) -> None:
+    from .api.cli import register as register_api_cli
+
+    register_api_cli(app)
+
     @app.cli.command("create-user")
     @click.option("--username", prompt=True)
     @click.option("--name", "display_name", prompt="Display name")

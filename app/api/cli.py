@@ -1,0 +1,5 @@
+"""`flask api-token create|revoke`."""
+
+
+def register(app) -> None:
+    pass
