@@ -7,6 +7,7 @@ from .actions import services as actions
 from .actions.models import DONE, IN_PROGRESS
 from .auth.models import ADMIN, GM, MANAGER, STAFF, Store, User
 from .auth.services import create_user
+from .demo_goals import load_kpis_and_goals
 from .extensions import db
 from .meetings import services as meetings
 from .meetings.models import (
@@ -43,6 +44,7 @@ def load_demo() -> bool:
     manager = person("manager", "李经理", MANAGER)
     staff = {u: person(u, n, STAFF, p) for u, n, p in STAFF_PEOPLE}
     _meetings(store, manager, staff)
+    load_kpis_and_goals(store, manager, staff, local_today())
     return True
 
 

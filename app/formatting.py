@@ -2,7 +2,7 @@
 from datetime import date, datetime, time
 
 from flask import request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
 from flask_login import current_user
 
 from .extensions import htmx
@@ -15,6 +15,16 @@ def fdate(value: date | None, style: str = "medium") -> str:
 def fdatetime(value: datetime | None, style: str = "medium") -> str:
     """A stored UTC timestamp shown in the department's time zone."""
     return format_datetime(value, style) if value else ""
+
+
+def fnumber(value) -> str:
+    """A figure in the user's locale, with at most two decimals."""
+    return format_decimal(value, "#,##0.##") if value is not None else "—"
+
+
+def fpercent(ratio) -> str:
+    """An attainment ratio (1.0) as a percentage (100 %)."""
+    return format_percent(ratio, "#,##0%") if ratio is not None else "—"
 
 
 def fwhen(meeting) -> str:
@@ -31,7 +41,8 @@ def ftime(value: time | datetime | None) -> str:
 
 
 def init_app(app):
-    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, ftime=ftime, fwhen=fwhen)
+    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, ftime=ftime, fwhen=fwhen,
+                               fnumber=fnumber, fpercent=fpercent)
 
     @app.context_processor
     def chrome():

@@ -99,4 +99,7 @@ def test_lower_is_better_goal_off_track():
 def test_started_without_any_data_yet():
     result = progress(direction="higher", summed=False, target=90, baseline=None, band=None,
                       values={}, today=date(2027, 1, 10), **Q1)
-    assert result.started and result.status is None and result.missing_months == (date(2027, 1, 1),)
+    assert result.started and result.status is None and result.missing_months == ()
+    later = progress(direction="higher", summed=False, target=90, baseline=None, band=None,
+                     values={}, today=date(2027, 2, 10), **Q1)
+    assert later.missing_months == (date(2027, 1, 1),)  # January is over and never reported

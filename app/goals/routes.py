@@ -1,3 +1,431 @@
-from flask import Blueprint
+"""Goal pages: the list, a new goal (or one per person of a position), and a goal's PDCA cycle."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth.services import store_people
+from ..common import (
+    RuleViolation,
+    VersionConflict,
+    current_store_id,
+    get_or_404,
+    paginate,
+)
+from ..extensions import db, htmx
+from ..forms import EmptyForm
+from ..kpis.models import PERSON_SCOPE, Kpi
+from ..kpis.services import active_kpis, kpi_by_code
+from ..timeutils import local_today
+from . import services
+from .forms import (
+    PERSON,
+    STORE,
+    ActForm,
+    CheckForm,
+    EditGoalForm,
+    GoalForm,
+    NoteForm,
+    PlanStepForm,
+    PositionGoalsForm,
+    StageForm,
+)
+from .models import (
+    ACT_KINDS,
+    CAUSES,
+    DEVIATION_SOURCES,
+    STAGE_ORDER,
+    STAGES,
+    Goal,
+    PlanStep,
+)
+from .permissions import can_edit_goal, can_manage_goals, can_view_goal
+from .progress import progress_for
 
 bp = Blueprint("goals", __name__, template_folder="templates")
+
+@bp.before_request
+@login_required
+def require_login():
+    pass
+
+
+@bp.context_processor
+def goal_helpers():
+    def fnum(value):
+        return "—" if value is None else format_decimal(round(value, 2), format="#,##0.##")
+
+    def fpct(ratio):
+        return "—" if ratio is None else f"{format_decimal(round(ratio * 100, 1), format='#,##0.#')} %"
+
+    def goal_status(p):
+        key = services.status_key(p)
+        return key, str(services.STATUS_LABELS[key])
+
+    return {"fnum": fnum, "fpct": fpct, "goal_status": goal_status, "stages": STAGES, "stage_order": STAGE_ORDER,
+            "act_kinds": ACT_KINDS, "causes": CAUSES, "deviation_sources": DEVIATION_SOURCES}
+
+
+def load_goal(goal_id: int, manage: bool = False) -> Goal:
+    """Load (404), then check access (403): reading, or changing the goal."""
+    goal = get_or_404(Goal, goal_id)
+    if not can_view_goal(current_user, goal):
+        abort(403)
+    if manage and not can_edit_goal(current_user, goal):
+        abort(403)
+    return goal
+
+
+def _conflict_message() -> str:
+    return _("Someone else changed this goal a moment ago. Here it is as it stands now; check it and "
+             "make your change again.")
+
+
+# --- list ---------------------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    store_id = current_store_id()
+    today = local_today()
+    period = request.args.get("period", services.ACTIVE)
+    if period not in services.PERIOD_FILTERS:
+        period = services.ACTIVE
+    page = paginate(services.goals_stmt(store_id, today, period, current_user))
+    progresses = progress_for(page.items, today)
+    return render_template("goals/list.html", page=page, progresses=progresses, period=period,
+                           periods=services.PERIOD_FILTERS, today=today,
+                           can_create=can_manage_goals(current_user, store_id))
+
+
+# --- new goal -----------------------------------------------------------------------------
+
+def _num_arg(name):
+    raw = request.args.get(name, "").strip()
+    try:
+        return float(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _goal_form(store_id: int) -> GoalForm:
+    today = local_today()
+    form = GoalForm()
+    people = store_people(store_id)
+    form.set_choices(active_kpis(), people, services.store_goal_choices(store_id, today))
+    if request.method == "GET":
+        form.period_day.data = today
+        form.owner_id.data = current_user.id
+        form.person_id.data = request.args.get("person", 0, type=int)
+        form.subject.data = PERSON if request.args.get("subject") == PERSON else STORE
+        if request.args.get("period_kind") in dict(form.period_kind.choices):
+            form.period_kind.data = request.args["period_kind"]
+        kpi = kpi_by_code(request.args.get("kpi", "")) if request.args.get("kpi") else None
+        if kpi is not None:
+            form.kpi_id.data = kpi.id
+        parent = request.args.get("parent", 0, type=int)
+        if parent in dict(form.parent_id.choices):
+            form.parent_id.data = parent
+        baseline = _num_arg("baseline")
+        if baseline is None and kpi is not None:
+            person_id = form.person_id.data if form.subject.data == PERSON else None
+            baseline = services.last_year_baseline(store_id, kpi, person_id or None, form.period_kind.data, today)
+        form.baseline.data = baseline
+        target = _num_arg("target")
+        if target is not None:
+            form.target.data = target
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    store_id = current_store_id()
+    if not can_manage_goals(current_user, store_id):
+        abort(403)
+    form = _goal_form(store_id)
+    if form.validate_on_submit():
+        kpi = db.session.get(Kpi, form.kpi_id.data)
+        try:
+            goal = services.create_goal(
+                store_id=store_id, kpi=kpi, person_id=form.person_id.data if form.subject.data == PERSON else None,
+                period_kind=form.period_kind.data, period_day=form.period_day.data, target=form.target.data,
+                baseline=form.baseline.data, owner_id=form.owner_id.data, created_by_id=current_user.id,
+                parent_id=form.parent_id.data or None, title=form.title.data)
+            db.session.commit()
+            flash(_("Goal created. Next: write the plan, who does what by when."), "success")
+            return redirect(url_for(".detail", goal_id=goal.id))
+        except RuleViolation as e:
+            db.session.rollback()
+            form.kpi_id.errors = list(form.kpi_id.errors) + [str(e)]
+    return render_template("goals/form.html", form=form, goal=None), 422 if form.errors else 200
+
+
+@bp.get("/new/baseline")
+def baseline():
+    """The baseline field refilled from last year's actuals (htmx, when KPI, subject or period change)."""
+    store_id = current_store_id()
+    if not can_manage_goals(current_user, store_id):
+        abort(403)
+    form = GoalForm(formdata=request.args, meta={"csrf": False})
+    kpi = db.session.get(Kpi, request.args.get("kpi_id", 0, type=int))
+    day = services.period_bounds(form.period_kind.data, local_today())[0]
+    day = form.period_day.data or day  # an unparsable date keeps the default
+    person_id = request.args.get("person_id", 0, type=int) if request.args.get("subject") == PERSON else None
+    value = None
+    if kpi is not None and form.period_kind.data in dict(form.period_kind.choices):
+        value = services.last_year_baseline(store_id, kpi, person_id or None, form.period_kind.data, day)
+    form.baseline.data = value
+    form.baseline.raw_data = None
+    return render_template("goals/_baseline_field.html", form=form, found=value is not None)
+
+
+@bp.route("/for-position", methods=["GET", "POST"])
+def for_position():
+    """A goal template: the same personal goal for everyone of a position, under one store goal."""
+    store_id = current_store_id()
+    if not can_manage_goals(current_user, store_id):
+        abort(403)
+    today = local_today()
+    form = PositionGoalsForm()
+    form.set_choices(active_kpis(PERSON_SCOPE), services.store_goal_choices(store_id, today))
+    if request.method == "GET":
+        form.period_day.data = today
+    if form.validate_on_submit():
+        try:
+            parent, children = services.create_goals_for_position(
+                store_id=store_id, kpi=db.session.get(Kpi, form.kpi_id.data), position=form.position.data,
+                period_kind=form.period_kind.data, period_day=form.period_day.data, target=form.target.data,
+                created_by_id=current_user.id, parent_id=form.parent_id.data or None,
+                store_target=form.store_target.data, store_owner_id=current_user.id)
+            db.session.commit()
+            flash(_("%(num)d personal goals created under the store goal.", num=len(children)), "success")
+            return redirect(url_for(".detail", goal_id=parent.id))
+        except RuleViolation as e:
+            db.session.rollback()
+            form.position.errors = list(form.position.errors) + [str(e)]
+    people = {p: len(services.staff_of_position(store_id, p)) for p, _label in form.position.choices}
+    return render_template("goals/for_position.html", form=form, people=people), 422 if form.errors else 200
+
+
+# --- the goal page ------------------------------------------------------------------------
+
+def _step_form(goal: Goal, formdata=None) -> PlanStepForm:
+    form = PlanStepForm(formdata=formdata, prefix="step")
+    form.set_people(store_people(goal.store_id))
+    return form
+
+
+def _check_form(formdata=None) -> CheckForm:
+    form = CheckForm(formdata=formdata, prefix="check")
+    if formdata is None:
+        form.checked_on.data = local_today()
+    return form
+
+
+def _act_form(goal: Goal, formdata=None) -> ActForm:
+    form = ActForm(formdata=formdata, prefix="act")
+    if formdata is None:
+        form.version.data = goal.version
+    return form
+
+
+def _detail_context(goal: Goal, **overrides) -> dict:
+    today = local_today()
+    children = db.session.scalars(
+        db.select(Goal).where(Goal.parent_id == goal.id).options(selectinload(Goal.person)).order_by(Goal.id)
+    ).all()
+    progresses = progress_for([goal, *children], today)
+    manage = can_edit_goal(current_user, goal)
+    ctx = {
+        "goal": goal, "today": today, "progress": progresses[goal.id], "children": children,
+        "progresses": progresses, "children_sum": services.children_sum(goal, children),
+        "formula": services.formula_for(goal), "formula_notes": services.formula_notes(goal),
+        "band": services.band_text(goal.kpi), "next_goals": services.next_goals(goal),
+        "next_stage": services.next_stage(goal), "can_manage": manage,
+        "note_form": NoteForm(formdata=None, prefix="note"),
+        "step_form": _step_form(goal) if manage else None,
+        "check_form": _check_form() if manage else None,
+        "act_form": _act_form(goal) if manage else None,
+    }
+    ctx.update(overrides)
+    return ctx
+
+
+@bp.get("/<int:goal_id>")
+def detail(goal_id):
+    goal = load_goal(goal_id)
+    return render_template("goals/detail.html", **_detail_context(goal))
+
+
+def _detail_page(goal: Goal, status: int, **overrides):
+    return render_template("goals/detail.html", **_detail_context(goal, **overrides)), status
+
+
+@bp.route("/<int:goal_id>/edit", methods=["GET", "POST"])
+def edit(goal_id):
+    goal = load_goal(goal_id, manage=True)
+    form = EditGoalForm(obj=goal)
+    form.set_choices(store_people(goal.store_id))
+    if request.method == "GET":
+        form.version.data = goal.version
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_goal(goal, current_user.id, int(form.version.data or 0), title=form.title.data,
+                                 target=form.target.data, baseline=form.baseline.data,
+                                 owner_id=form.owner_id.data)
+            db.session.commit()
+            flash(_("Goal saved."), "success")
+            return redirect(url_for(".detail", goal_id=goal.id))
+        except (VersionConflict, StaleDataError):
+            db.session.rollback()
+            flash(_("Someone else changed this goal while you were editing. Your changes are still in the "
+                    "form; compare them with the goal and save again."), "warning")
+            form.version.data = db.session.get(Goal, goal_id).version
+            status = 409
+        except RuleViolation as e:
+            db.session.rollback()
+            form.owner_id.errors = list(form.owner_id.errors) + [str(e)]
+    if form.errors:
+        status = 422
+    return render_template("goals/form.html", form=form, goal=goal), status
+
+
+@bp.post("/<int:goal_id>/notes")
+def add_note(goal_id):
+    """The manager adds a dated progress note to the goal's history."""
+    goal = load_goal(goal_id, manage=True)
+    form = NoteForm(prefix="note")
+    status = 200
+    if form.validate_on_submit():
+        services.add_note(goal, current_user.id, form.note.data)
+        db.session.commit()
+        form = NoteForm(formdata=None, prefix="note")
+    else:
+        status = 422
+    if htmx:
+        return render_template("goals/_updates.html", goal=goal, note_form=form, can_manage=True), status
+    if status == 200:
+        flash(_("Progress note added."), "success")
+        return redirect(url_for(".detail", goal_id=goal.id, _anchor="history"))
+    return _detail_page(goal, status, note_form=form)
+
+
+def _render_plan(goal: Goal, status: int = 200, step_form=None, error=None):
+    ctx = {"goal": goal, "can_manage": True, "step_form": step_form or _step_form(goal), "error": error,
+           "today": local_today()}
+    if htmx:
+        return render_template("goals/_plan.html", **ctx), status, (
+            {"HX-Trigger": "actionItemsChanged"} if status == 200 else {})
+    if status == 200:
+        return redirect(url_for(".detail", goal_id=goal.id, _anchor="plan"))
+    if error:
+        flash(error, "danger")
+    return _detail_page(goal, status, step_form=ctx["step_form"])
+
+
+@bp.post("/<int:goal_id>/steps")
+def add_step(goal_id):
+    goal = load_goal(goal_id, manage=True)
+    form = _step_form(goal, formdata=request.form)
+    if not form.validate_on_submit():
+        return _render_plan(goal, 422, step_form=form)
+    try:
+        services.add_plan_step(goal, who_id=form.who_id.data, what=form.what.data, standard=form.standard.data,
+                               due=form.due.data, monitoring=form.monitoring.data)
+        db.session.commit()
+    except RuleViolation as e:
+        db.session.rollback()
+        form.what.errors = list(form.what.errors) + [str(e)]
+        return _render_plan(goal, 422, step_form=form)
+    if not htmx:
+        flash(_("Plan step added."), "success")
+    return _render_plan(goal)
+
+
+@bp.post("/<int:goal_id>/steps/<int:step_id>/action-item")
+def step_to_action(goal_id, step_id):
+    goal = load_goal(goal_id, manage=True)
+    step = get_or_404(PlanStep, step_id)
+    if step.goal_id != goal.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.make_action_item(step, current_user.id)
+        db.session.commit()
+    except RuleViolation as e:
+        db.session.rollback()
+        return _render_plan(goal, 422, error=str(e))
+    if not htmx:
+        flash(_("The step is now an action item on %(name)s's list.", name=step.who.display_name), "success")
+    return _render_plan(goal)
+
+
+@bp.post("/<int:goal_id>/stage")
+def change_stage(goal_id):
+    goal = load_goal(goal_id, manage=True)
+    form = StageForm()
+    if not form.validate_on_submit() or not (form.version.data or "").isdigit():
+        abort(400)
+    try:
+        services.move_to_stage(goal, form.stage.data, current_user.id, int(form.version.data))
+        db.session.commit()
+    except (VersionConflict, StaleDataError):
+        db.session.rollback()
+        flash(_conflict_message(), "warning")
+        return _detail_page(db.session.get(Goal, goal_id), 409)
+    except RuleViolation as e:
+        db.session.rollback()
+        flash(str(e), "danger")
+        return _detail_page(goal, 422)
+    flash(_("The goal is now in the %(stage)s stage.", stage=goal.stage_label), "success")
+    return redirect(url_for(".detail", goal_id=goal.id))
+
+
+@bp.post("/<int:goal_id>/checks")
+def add_check(goal_id):
+    goal = load_goal(goal_id, manage=True)
+    form = _check_form(formdata=request.form)
+    if not form.validate_on_submit():
+        return _detail_page(goal, 422, check_form=form)
+    try:
+        services.record_check(goal, current_user.id, checked_on=form.checked_on.data,
+                              deviation=form.deviation.data, deviation_source=form.deviation_source.data,
+                              cause=form.cause.data, analysis=form.analysis.data)
+        db.session.commit()
+    except RuleViolation as e:
+        db.session.rollback()
+        flash(str(e), "danger")
+        return _detail_page(goal, 422, check_form=form)
+    flash(_("Check recorded."), "success")
+    return redirect(url_for(".detail", goal_id=goal.id, _anchor="check"))
+
+
+@bp.post("/<int:goal_id>/acts")
+def add_act(goal_id):
+    goal = load_goal(goal_id, manage=True)
+    form = _act_form(goal, formdata=request.form)
+    if not form.validate_on_submit() or not str(form.version.data or "").isdigit():
+        return _detail_page(goal, 422, act_form=form)
+    try:
+        record = services.record_act(goal, current_user.id, form.kind.data, form.note.data, local_today(),
+                                     int(form.version.data))
+        db.session.commit()
+    except (VersionConflict, StaleDataError):
+        db.session.rollback()
+        flash(_conflict_message(), "warning")
+        return _detail_page(db.session.get(Goal, goal_id), 409)
+    except RuleViolation as e:
+        db.session.rollback()
+        flash(str(e), "danger")
+        return _detail_page(goal, 422, act_form=form)
+    if record.next_goal_id:
+        flash(_("The goal continues in the next period. Write its plan."), "success")
+        return redirect(url_for(".detail", goal_id=record.next_goal_id))
+    if record.kind == "adjust":
+        flash(_("Back to Plan: adjust the plan steps, then move on to Do again."), "success")
+    else:
+        flash(_("Recorded."), "success")
+    return redirect(url_for(".detail", goal_id=goal.id, _anchor="act"))

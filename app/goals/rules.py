@@ -102,14 +102,15 @@ def progress(*, direction: str, summed: bool, target: float, baseline: float | N
              values: dict[date, float], today: date) -> Progress:
     """A goal's actual, attainment and status to date from its KPI's monthly values.
 
-    Months not yet begun do not count; months gone by without a value are listed as missing and
+    Months not yet begun do not count; finished months without a value are listed as missing and
     left out of both the actual and (for summed KPIs) the target to date.
     """
     months = months_between(period_start, period_end)
     started = today >= period_start
     due = [m for m in months if m <= today]
     with_data = [m for m in due if m in values]
-    missing = tuple(m for m in due if m not in values)
+    # The running month is not missing yet: its figures usually arrive after it ends.
+    missing = tuple(m for m in due if m not in values and m < date(today.year, today.month, 1))
     if not started or not with_data:
         return Progress(len(months), 0, missing, None, None, None, None, started)
     figures = [values[m] for m in with_data]

@@ -9,12 +9,13 @@ from ..common import RuleViolation, VersionConflict, current_store_id, get_or_40
 from ..extensions import db, htmx
 from ..forms import EmptyForm, error_text
 from ..timeutils import local_now, local_today
-from . import services
+from . import proposals, services
 from .forms import (
     AgendaItemForm, AttendanceForm, DecisionForm, DispositionForm, MeetingActionItemForm, MeetingForm,
     MinutesForm, NewAgendaItemForm,
 )
-from .models import ATTENDANCE, DISPOSITIONS, AgendaItem, Meeting, MinutesAmendment
+from ..goals.models import Goal
+from .models import ATTENDANCE, DISPOSITIONS, AgendaItem, AgendaProposal, Meeting, MinutesAmendment
 from .permissions import can_manage_meeting, can_run_meetings, can_view_meeting
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
@@ -99,6 +100,7 @@ def new():
         meeting = services.create_meeting(
             store_id=store_id, created_by_id=current_user.id, attendee_ids=form.attendee_ids.data,
             weekly_series=form.weekly_series.data and form.kind.data == "weekly", **_meeting_fields(form))
+        proposals.propose_topics(meeting, local_today())
         db.session.commit()
         flash(_("Meeting created with the standard agenda."), "success")
         _warn_if_short_notice(meeting)
@@ -130,6 +132,7 @@ def next_in_series(meeting_id):
         abort(400)
     try:
         nxt = services.create_next_in_series(meeting, current_user.id)
+        proposals.propose_topics(nxt, local_today())
     except RuleViolation as e:
         flash(str(e), "danger")
         return redirect(url_for(".detail", meeting_id=meeting.id))
@@ -155,6 +158,9 @@ def _detail_context(meeting: Meeting, **overrides) -> dict:
         action_form=_action_form(meeting, people),
         decision_form=_decision_form(meeting),
         previous=services.previous_meeting(meeting),
+        proposals=proposals.proposals_for(meeting),
+        goals=proposals.meeting_goals(meeting),
+        linkable_goals=proposals.linkable_goals(meeting, local_today()) if manage else [],
         following=services.next_in_series(meeting),
         empty_form=EmptyForm(),
     )
@@ -350,6 +356,50 @@ def close(meeting_id):
     db.session.commit()
     flash(_("Meeting closed. The minutes are frozen; share the printable minutes with everyone."), "success")
     return redirect(url_for(".detail", meeting_id=meeting.id))
+
+
+# --- topics from the data, and the goals a meeting discusses ----------------------------
+
+@bp.post("/<int:meeting_id>/proposals/<int:proposal_id>/<any(keep, drop):choice>")
+def decide_proposal(meeting_id, proposal_id, choice):
+    meeting = load_meeting(meeting_id, manage=True)
+    proposal = get_or_404(AgendaProposal, proposal_id)
+    if proposal.meeting_id != meeting.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        proposals.decide(proposal, choice == "keep")
+        db.session.commit()
+    except RuleViolation as e:
+        db.session.rollback()
+        flash(str(e), "danger")
+    if htmx:
+        return render_template("meetings/_proposal.html", meeting=meeting, p=proposal, can_manage=True)
+    return redirect(url_for(".detail", meeting_id=meeting.id, _anchor=f"proposal-{proposal.id}"))
+
+
+@bp.post("/<int:meeting_id>/goals")
+def link_goal(meeting_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    goal = db.session.get(Goal, request.form.get("goal_id", type=int) or 0)
+    if not EmptyForm().validate_on_submit() or goal is None:
+        abort(400)
+    try:
+        if request.form.get("unlink"):
+            proposals.unlink_goal(meeting, goal)
+        else:
+            services.require_open(meeting)
+            proposals.link_goal(meeting, goal)
+        db.session.commit()
+    except RuleViolation as e:
+        db.session.rollback()
+        flash(str(e), "danger")
+    if htmx:
+        return render_template("meetings/_meeting_goals.html", meeting=meeting, can_manage=True,
+                               goals=proposals.meeting_goals(meeting),
+                               linkable_goals=proposals.linkable_goals(meeting, local_today()))
+    return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="meeting-goals"))
 
 
 # --- agenda editor ------------------------------------------------------------------------

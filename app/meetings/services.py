@@ -43,7 +43,7 @@ def create_meeting(*, store_id: int, created_by_id: int, attendee_ids, weekly_se
 
 
 def update_meeting(meeting: Meeting, attendee_ids, **fields) -> Meeting:
-    _require_open(meeting)
+    require_open(meeting)
     for name, value in fields.items():
         setattr(meeting, name, value)
     _set_attendees(meeting, attendee_ids)
@@ -86,7 +86,7 @@ def create_next_in_series(meeting: Meeting, created_by_id: int) -> Meeting:
 # --- agenda -----------------------------------------------------------------------------
 
 def add_agenda_item(meeting: Meeting, title: str, duration_minutes: int) -> AgendaItem:
-    _require_open(meeting)
+    require_open(meeting)
     item = AgendaItem(kind=CUSTOM, title=title.strip(), duration_minutes=duration_minutes,
                       position=len(meeting.agenda_items))
     meeting.agenda_items.append(item)
@@ -95,7 +95,7 @@ def add_agenda_item(meeting: Meeting, title: str, duration_minutes: int) -> Agen
 
 
 def update_agenda_item(item: AgendaItem, title: str, duration_minutes: int) -> None:
-    _require_open(item.meeting)
+    require_open(item.meeting)
     if item.kind == CUSTOM and not title.strip():
         raise RuleViolation(_("An added agenda item needs a title."))
     item.title = title.strip()
@@ -105,7 +105,7 @@ def update_agenda_item(item: AgendaItem, title: str, duration_minutes: int) -> N
 
 def remove_agenda_item(item: AgendaItem) -> None:
     meeting = item.meeting
-    _require_open(meeting)
+    require_open(meeting)
     if item.kind == REVIEW:
         raise RuleViolation(_("The review of the last meeting's resolutions cannot be removed."))
     meeting.agenda_items.remove(item)
@@ -115,7 +115,7 @@ def remove_agenda_item(item: AgendaItem) -> None:
 
 def move_agenda_item(item: AgendaItem, step: int) -> None:
     meeting = item.meeting
-    _require_open(meeting)
+    require_open(meeting)
     items = list(meeting.agenda_items)
     i = items.index(item)
     j = i + step
@@ -143,7 +143,7 @@ def agenda_schedule(meeting: Meeting) -> list[tuple[AgendaItem, datetime]]:
 # --- during the meeting -----------------------------------------------------------------
 
 def set_attendance(meeting: Meeting, user_id: int, status: str) -> Attendance:
-    _require_open(meeting)
+    require_open(meeting)
     attendance = next((a for a in meeting.attendances if a.user_id == user_id), None)
     if attendance is None:
         raise RuleViolation(_("This person is not invited to the meeting."))
@@ -180,7 +180,7 @@ def save_minutes(item: AgendaItem, text: str, base_version: int, user_id: int) -
 
 
 def add_decision(meeting: Meeting, text: str, agenda_item_id, user_id: int) -> Decision:
-    _require_open(meeting)
+    require_open(meeting)
     last = db.session.scalar(select(func.max(Decision.number)).where(Decision.store_id == meeting.store_id))
     decision = Decision(store_id=meeting.store_id, meeting_id=meeting.id, agenda_item_id=agenda_item_id,
                         number=(last or 0) + 1, text=text.strip(), created_by_id=user_id)
@@ -190,7 +190,7 @@ def add_decision(meeting: Meeting, text: str, agenda_item_id, user_id: int) -> D
 
 
 def add_action_item(meeting: Meeting, user_id: int, **fields) -> ActionItem:
-    _require_open(meeting)
+    require_open(meeting)
     return actions.create_action_item(store_id=meeting.store_id, meeting_id=meeting.id,
                                       created_by_id=user_id, **fields)
 
@@ -239,7 +239,7 @@ def allowed_dispositions(item: ActionItem, meeting: Meeting) -> list[str]:
 
 def record_disposition(meeting: Meeting, item: ActionItem, user_id: int, disposition: str,
                        reason: str = "", new_deadline: date | None = None) -> ReviewEntry:
-    _require_open(meeting)
+    require_open(meeting)
     listed = {i.id: e for i, e in review_items_for(meeting)}
     if item.id not in listed:
         raise RuleViolation(_("This action item is not part of this meeting's review."))
@@ -269,7 +269,7 @@ def record_disposition(meeting: Meeting, item: ActionItem, user_id: int, disposi
 
 
 def close_meeting(meeting: Meeting, user_id: int) -> Meeting:
-    _require_open(meeting)
+    require_open(meeting)
     missing = [item for item, entry in review_items_for(meeting) if entry is None]
     if missing:
         raise RuleViolation(ngettext(
@@ -307,7 +307,7 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
     ).first()
 
 
-def _require_open(meeting: Meeting) -> None:
+def require_open(meeting: Meeting) -> None:
     if meeting.is_closed:
         raise RuleViolation(_("This meeting is closed; its record can no longer change."))
 

@@ -1,0 +1,32 @@
+"""Who may see and change goals: the one place these rules live."""
+from sqlalchemy import select
+
+from ..auth.models import STAFF
+from ..extensions import db
+from ..meetings.permissions import can_run_meetings, can_view_store
+
+
+def can_manage_goals(user, store_id: int) -> bool:
+    """The store's own service manager creates and changes its goals."""
+    return can_run_meetings(user, store_id)
+
+
+def can_edit_goal(user, goal) -> bool:
+    return can_manage_goals(user, goal.store_id)
+
+
+def can_view_goal(user, goal) -> bool:
+    """GM and admin read every goal of their stores; staff read their own goals and the store
+    goals theirs roll up to."""
+    if not can_view_store(user, goal.store_id):
+        return False
+    if user.role != STAFF:
+        return True
+    if goal.person_id == user.id or goal.owner_id == user.id:
+        return True
+    if goal.is_store_goal:
+        from .models import Goal
+
+        return db.session.scalar(select(Goal.id).where(Goal.parent_id == goal.id, Goal.person_id == user.id)
+                                 .limit(1)) is not None
+    return False
