@@ -51,7 +51,9 @@ def _select_locale():
     chosen = request.cookies.get("lang")
     if chosen in ("zh_CN", "en"):
         return chosen
-    return request.accept_languages.best_match(["zh_CN", "en"], default="zh_CN")
+    # People get Chinese unless their browser prefers English; API clients get English by default.
+    default = "en" if request.path.startswith("/api/") else "zh_CN"
+    return request.accept_languages.best_match(["zh_CN", "en"], default=default)
 
 
 def _configure_login(app: Flask) -> None:

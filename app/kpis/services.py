@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..auth.models import User
 from ..extensions import db
 from ..timeutils import utcnow
-from .models import PERSON_SCOPE, Kpi, KpiValue
+from .models import PERSON_SCOPE, STORE_SCOPE, Kpi, KpiValue
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 STORE_SUBJECT = "store"
@@ -52,7 +52,10 @@ def parse_number(raw) -> float | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:  # an int too large for a float
+            return None
     else:
         text = str(raw or "").strip().replace(",", "").rstrip("%").strip()
         try:
@@ -158,3 +161,83 @@ def active_kpis(scope: str | None = None) -> list[Kpi]:
 
 def kpi_by_code(code: str) -> Kpi | None:
     return db.session.scalar(select(Kpi).where(Kpi.code == code.strip().upper()))
+
+
+# --- the catalogue ------------------------------------------------------------------------
+
+KPI_FIELDS = ("code", "name_zh", "name_en", "unit", "direction", "band_low", "band_high", "aggregation",
+              "scope", "positions", "definition_zh", "definition_en", "default_target", "active")
+
+
+def code_taken(code: str, exclude_id: int | None = None) -> bool:
+    stmt = select(Kpi.id).where(Kpi.code == code)
+    if exclude_id is not None:
+        stmt = stmt.where(Kpi.id != exclude_id)
+    return db.session.scalar(stmt) is not None
+
+
+def _clean_kpi_fields(fields: dict) -> dict:
+    fields = {k: v for k, v in fields.items() if k in KPI_FIELDS}
+    if isinstance(fields.get("positions"), (list, tuple)):
+        fields["positions"] = " ".join(fields["positions"])
+    if fields.get("scope") and fields["scope"] != PERSON_SCOPE:
+        fields["positions"] = ""  # a store figure belongs to no position
+    if fields.get("direction") and fields["direction"] != "band":
+        fields["band_low"] = fields["band_high"] = None
+    return fields
+
+
+def create_kpi(**fields) -> Kpi:
+    kpi = Kpi(builtin=False, **_clean_kpi_fields(fields))
+    db.session.add(kpi)
+    db.session.flush()
+    return kpi
+
+
+def update_kpi(kpi: Kpi, **fields) -> Kpi:
+    fields = _clean_kpi_fields(fields)
+    if kpi.builtin:
+        fields.pop("code", None)  # other releases and imports rely on the built-in codes
+    for name, value in fields.items():
+        setattr(kpi, name, value)
+    db.session.flush()
+    return kpi
+
+
+def all_kpis() -> list[Kpi]:
+    return db.session.scalars(select(Kpi).order_by(Kpi.active.desc(), Kpi.builtin.desc(), Kpi.code)).all()
+
+
+# --- the grid -----------------------------------------------------------------------------
+
+def grid_kpis(person: User | None) -> list[Kpi]:
+    """The store's KPIs, or the person-scope KPIs that apply to this person's position."""
+    if person is None:
+        return active_kpis(STORE_SCOPE)
+    return [k for k in active_kpis(PERSON_SCOPE) if k.applies_to(person)]
+
+
+def delete_value(store_id: int, kpi_id: int, person_id: int | None, month: date) -> bool:
+    row = db.session.scalar(select(KpiValue).where(
+        KpiValue.store_id == store_id, KpiValue.kpi_id == kpi_id,
+        KpiValue.subject_key == (person_id or 0), KpiValue.month == month))
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    return True
+
+
+def year_values(store_id: int, year: int) -> list[tuple[Kpi, User | None, date, float]]:
+    """A store's values of one year, for the export: active KPIs, people still in this store,
+    store rows first, then by person, KPI and month (so the export re-imports as it is)."""
+    stmt = (
+        select(KpiValue, User)
+        .outerjoin(User, User.id == KpiValue.person_id)
+        .join(Kpi, Kpi.id == KpiValue.kpi_id)
+        .where(KpiValue.store_id == store_id, Kpi.active.is_(True),
+               KpiValue.month >= date(year, 1, 1), KpiValue.month <= date(year, 12, 1),
+               (KpiValue.person_id.is_(None)) | (User.store_id == store_id))
+        .order_by(KpiValue.subject_key != 0, User.username, Kpi.code, KpiValue.month)
+    )
+    return [(v.kpi, person, v.month, v.value) for v, person in db.session.execute(stmt)]
