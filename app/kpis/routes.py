@@ -1,3 +1,258 @@
-from flask import Blueprint
+"""KPI pages: the catalogue, the month × KPI grid edited in place, spreadsheet import and export."""
+import io
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.models import POSITIONS, STAFF, User
+from ..auth.services import store_people
+from ..common import current_store, current_store_id, get_or_404
+from ..extensions import db, htmx
+from ..timeutils import local_today
+from . import imports, services
+from .forms import ImportForm, KpiForm, ValueForm, cell_form
+from .models import BAND, SCOPES, STORE_SCOPE, Kpi
+from .permissions import (
+    can_edit_values,
+    can_export_values,
+    can_manage_catalogue,
+    can_view_values,
+)
 
 bp = Blueprint("kpis", __name__, template_folder="templates")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    pass
+
+
+def fnum(value) -> str:
+    """A value as people read it, in their locale (grouping, decimal sign)."""
+    return "" if value is None else format_decimal(value)
+
+
+def plain(value) -> str:
+    """A value as it sits in an input: no grouping, so it parses back as typed."""
+    return "" if value is None else format_decimal(value, "0.######")
+
+
+def target_text(kpi: Kpi) -> str:
+    if kpi.direction == BAND and kpi.band_low is not None and kpi.band_high is not None:
+        return f"{fnum(kpi.band_low)}–{fnum(kpi.band_high)}"
+    return fnum(kpi.default_target)
+
+
+def _cell_form(kpi, month, value=None, typed=None, error=None):
+    label = _("%(kpi)s, %(month)s", kpi=kpi.name, month=format_date(month, "yyyy-MM"))
+    return cell_form(f"cell-{kpi.id}-{month.month}-value", label, plain(value) if typed is None else typed, error)
+
+
+@bp.context_processor
+def kpi_helpers():
+    return {"fnum": fnum, "plain": plain, "target_text": target_text, "cell_form": _cell_form}
+
+
+# --- catalogue ----------------------------------------------------------------------------
+
+@bp.get("/")
+def catalogue():
+    return render_template("kpis/catalogue.html", kpis=services.all_kpis(), scopes=SCOPES, positions=POSITIONS,
+                           can_manage=can_manage_catalogue(current_user))
+
+
+def _kpi_fields(form: KpiForm) -> dict:
+    return {name: getattr(form, name).data for name in services.KPI_FIELDS
+            if getattr(form, name, None) is not None}  # a built-in KPI's form has no code
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    if not can_manage_catalogue(current_user):
+        abort(403)
+    form = KpiForm()
+    if form.validate_on_submit():
+        if services.code_taken(form.code.data):
+            form.code.errors.append(_("Another KPI already has this code."))
+        else:
+            kpi = services.create_kpi(**_kpi_fields(form))
+            db.session.commit()
+            flash(_("KPI %(code)s added to the catalogue.", code=kpi.code), "success")
+            return redirect(url_for(".catalogue", _anchor=f"kpi-{kpi.id}"))
+    return render_template("kpis/form.html", form=form, kpi=None), 422 if form.errors else 200
+
+
+@bp.route("/<int:kpi_id>/edit", methods=["GET", "POST"])
+def edit(kpi_id):
+    kpi = get_or_404(Kpi, kpi_id)
+    if not can_manage_catalogue(current_user):
+        abort(403)
+    form = KpiForm(obj=kpi)
+    if request.method == "GET":
+        form.positions.data = kpi.position_list
+    if kpi.builtin:
+        del form.code  # the built-in codes are what spreadsheets and the API refer to
+    if form.validate_on_submit():
+        if not kpi.builtin and services.code_taken(form.code.data, exclude_id=kpi.id):
+            form.code.errors.append(_("Another KPI already has this code."))
+        else:
+            services.update_kpi(kpi, **_kpi_fields(form))
+            db.session.commit()
+            flash(_("KPI %(code)s saved.", code=kpi.code), "success")
+            return redirect(url_for(".catalogue", _anchor=f"kpi-{kpi.id}"))
+    return render_template("kpis/form.html", form=form, kpi=kpi), 422 if form.errors else 200
+
+
+# --- the grid -----------------------------------------------------------------------------
+
+def _year_arg() -> int:
+    year = request.args.get("year", type=int) or local_today().year
+    return year if 1901 <= year <= 2199 else local_today().year
+
+
+def load_subject(store_id: int, subject: str | None) -> User | None:
+    """"store" → None (the store itself); a user id → that person, who must work in this store."""
+    if subject in (None, "", services.STORE_SUBJECT):
+        return None
+    if not str(subject).isdigit():
+        abort(404)
+    person = get_or_404(User, int(subject))
+    if person.store_id != store_id:
+        abort(403)
+    return person
+
+
+def _months(year: int) -> list[date]:
+    return [date(year, m, 1) for m in range(1, 13)]
+
+
+def _grid_context(store_id: int, person: User | None, year: int, errors=None) -> dict:
+    months = _months(year)
+    kpis = services.grid_kpis(person)
+    values = services.monthly_values(store_id, [k.id for k in kpis], person.id if person else None,
+                                     months[0], months[-1])
+    if current_user.role == STAFF:
+        people = [current_user]
+    else:
+        people = [p for p in store_people(store_id) if p.role == STAFF or p.position]
+    return {"kpis": kpis, "values": values, "months": months, "year": year, "person": person, "people": people,
+            "subject": str(person.id) if person else services.STORE_SUBJECT,
+            "can_edit": can_edit_values(current_user, store_id), "store": current_store(),
+            "errors": errors or {}}
+
+
+@bp.get("/grid")
+def grid():
+    store_id = current_store_id()
+    subject = request.args.get("subject")
+    if subject is None and current_user.role == STAFF:
+        subject = str(current_user.id)  # staff have only their own figures to look at
+    person = load_subject(store_id, subject)
+    if not can_view_values(current_user, store_id, person):
+        abort(403)
+    return render_template("kpis/grid.html", **_grid_context(store_id, person, _year_arg()))
+
+
+@bp.post("/value")
+def set_value():
+    store_id = current_store_id()
+    form = ValueForm()
+    if not form.validate_on_submit() or not form.kpi_id.data.isdigit():
+        abort(400)
+    kpi = get_or_404(Kpi, int(form.kpi_id.data))
+    person = load_subject(store_id, form.subject.data)
+    month = services.parse_month(form.month.data)
+    if not kpi.active or month is None:
+        abort(404)
+    if not can_edit_values(current_user, store_id) or not can_view_values(current_user, store_id, person):
+        abort(403)
+    if not (kpi.applies_to(person) if person else kpi.scope == STORE_SCOPE):
+        abort(404)  # this KPI has no row in this subject's grid
+
+    typed, error, person_id = form.value.data or "", None, person.id if person else None
+    if not typed:
+        services.delete_value(store_id, kpi.id, person_id, month)
+    else:
+        row = {"kpi": kpi.code, "subject": person.username if person else services.STORE_SUBJECT,
+               "month": f"{month:%Y-%m}", "value": typed}
+        good, row_errors = services.validate_rows(store_id, [row])
+        if row_errors:
+            error = " ".join(e.message for e in row_errors)
+        else:
+            services.upsert_values(store_id, good, source="grid", user_id=current_user.id)
+    if error:
+        db.session.rollback()
+    else:
+        db.session.commit()
+
+    if htmx:
+        value = None if error else services.monthly_values(store_id, [kpi.id], person_id, month, month) \
+            .get(kpi.id, {}).get(month)
+        response = render_template("kpis/_cell.html", kpi=kpi, month=month, value=value, can_edit=True,
+                                   subject=str(person_id) if person else services.STORE_SUBJECT,
+                                   errors={(kpi.id, month): (typed, error)} if error else {},
+                                   saved=not error)
+        if error:
+            return response, 422
+        return response, 200, {"HX-Trigger": "kpiValuesChanged"}
+    if error:
+        ctx = _grid_context(store_id, person, month.year, errors={(kpi.id, month): (typed, error)})
+        return render_template("kpis/grid.html", **ctx), 422
+    flash(_("Value saved.") if typed else _("Value removed."), "success")
+    return redirect(url_for(".grid", subject=str(person_id) if person else services.STORE_SUBJECT,
+                            year=month.year, _anchor=f"kpi-{kpi.id}"))
+
+
+# --- import and export --------------------------------------------------------------------
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_values():
+    store_id = current_store_id()
+    if not can_edit_values(current_user, store_id):
+        abort(403)
+    form = ImportForm()
+    report, counts, status = None, None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = imports.read_upload(upload.filename, upload.stream)
+        except imports.ImportFileError as e:
+            form.file.errors.append(str(e))
+        else:
+            good, errors = services.validate_rows(store_id, rows, first_row=imports.FIRST_DATA_ROW)
+            blank = {imports.FIRST_DATA_ROW + i for i, r in enumerate(rows) if imports.is_blank(r)}
+            report = [e for e in errors if e.row not in blank]
+            if report:
+                status = 422  # all or nothing: one bad row and nothing is written
+            else:
+                counts = services.upsert_values(store_id, good, source="import", user_id=current_user.id)
+                db.session.commit()
+    if form.errors:
+        status = 422
+    return render_template("kpis/import.html", form=form, report=report, counts=counts,
+                           store=current_store()), status
+
+
+@bp.get("/export")
+def export():
+    store_id = current_store_id()
+    if not can_export_values(current_user, store_id):
+        abort(403)
+    year = _year_arg()
+    store = current_store()
+    data = imports.export_workbook(year, services.year_values(store_id, year), _months(year))
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"kpi-{store.code}-{year}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

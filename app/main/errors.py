@@ -11,6 +11,7 @@ MESSAGES = {
     404: lambda: _("This page does not exist, or it was removed."),
     405: lambda: _("This address does not accept that kind of request."),
     409: lambda: _("Someone else changed this at the same time."),
+    413: lambda: _("The file or request is too large."),
     429: lambda: _("Too many attempts. Wait a minute and try again."),
     500: lambda: _("Something went wrong on our side. Your last change may not be saved."),
 }
