@@ -111,7 +111,7 @@ def _goals(store, manager, staff, kpis, today):
     db.session.add(CheckRecord(goal_id=otd.id, checked_on=prev_q_end, actual=95.8, attainment=0.9,
                                deviation="接近目标。", deviation_source="plan", cause="method",
                                analysis="计划未覆盖备件缺货的车辆。", author_id=manager.id))
-    nxt = goal("ON_TIME_DELIVERY", "plan", 96, q_start, q_end, "quarter", baseline=95.8)
+    nxt = goal("ON_TIME_DELIVERY", "plan", 96, q_start, q_end, "quarter", baseline=93.0)
     nxt.previous_id = otd.id
     db.session.add(ActRecord(goal_id=otd.id, kind="roll_over", note="下午三点检查的做法已写入车间标准，转入本季度继续。",
                              next_goal_id=nxt.id, author_id=manager.id))

@@ -43,6 +43,11 @@ def test_band_is_the_distance_from_the_band(actual, expected):
     assert attainment("band", None, actual, band=(80, 95)) == pytest.approx(expected)
 
 
+def test_attainment_is_kept_within_bounds():
+    assert attainment("higher", 96, 91, baseline=95.8) == -1.0  # would be -2400 %
+    assert attainment("higher", 10, 900) == 5.0
+
+
 def test_nothing_to_say_without_an_actual_or_target():
     assert attainment("higher", 90, None) is None
     assert attainment("higher", None, 50) is None

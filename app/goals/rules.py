@@ -13,6 +13,8 @@ baseline), never all-or-nothing. A baseline is used only when it lies on the far
 target (otherwise there is no gap to close and the plain ratio applies). Degenerate cases:
 a zero target with no baseline counts as met (1.0) when the actual is at or beyond it, else 0;
 a lower-is-better actual of zero against a positive target is capped at MAX_ATTAINMENT.
+Every result is kept between MIN_ATTAINMENT (-100 %) and MAX_ATTAINMENT (500 %): with a baseline
+close to the target, a small slip would otherwise read as thousands of per cent.
 
 Status compares attainment to date with the share of the period gone:
   no data yet, or the period has not started     → None (shown as "not started" / "no data")
@@ -29,11 +31,17 @@ HIGHER, LOWER, BAND = "higher", "lower", "band"
 ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
 ON_TRACK_FROM, AT_RISK_FROM = 1.0, 0.9
 MAX_ATTAINMENT = 5.0
+MIN_ATTAINMENT = -1.0
 
 
 def attainment(direction: str, target: float | None, actual: float | None, baseline: float | None = None,
                band: tuple[float, float] | None = None) -> float | None:
     """How far the actual has come towards the target, as a ratio; None when it cannot be said."""
+    ratio = _raw_attainment(direction, target, actual, baseline, band)
+    return None if ratio is None else min(max(ratio, MIN_ATTAINMENT), MAX_ATTAINMENT)
+
+
+def _raw_attainment(direction, target, actual, baseline, band):
     if actual is None:
         return None
     if direction == BAND:

@@ -15,7 +15,7 @@ bp = Blueprint("main", __name__, template_folder="templates")
 def index():
     if current_user.role == STAFF:
         return redirect(url_for("actions.mine"))
-    return redirect(url_for("meetings.index"))
+    return redirect(url_for("dashboard.index"))
 
 
 @bp.get("/health")

@@ -1,0 +1,109 @@
+"""A server-drawn line chart: pure geometry, no database, no request, no markup.
+
+`line_chart` turns a series (one slot per month, None where there is no value) and an optional
+target (a line) or band (a shaded area) into coordinates; `dashboard/_chart.html` draws them as an
+inline SVG. Larger values are higher up: SVG's y axis grows downwards, so y is flipped here.
+"""
+import math
+from dataclasses import dataclass
+
+WIDTH, HEIGHT = 320, 160
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 34, 10, 10, 24
+Y_TICKS = 4  # about this many labelled lines on the value axis
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    slot: int
+    value: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    pos: float  # x for slot ticks, y for value ticks
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    plot: tuple[float, float, float, float]  # left, top, right, bottom
+    low: float  # value at the bottom of the plot
+    high: float  # value at the top
+    points: list[Point]
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    target_y: float | None
+    band_y: tuple[float, float] | None  # top and bottom of the shaded band
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+
+def nice_step(span: float, ticks: int = Y_TICKS) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` intervals over `span`."""
+    if span <= 0:
+        return 1.0
+    raw = span / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power  # pragma: no cover (the loop always returns)
+
+
+def value_range(figures: list[float]) -> tuple[float, float, float]:
+    """(low, high, step): a round range covering every figure, never empty."""
+    low, high = min(figures), max(figures)
+    if low == high:
+        pad = abs(low) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    step = nice_step(high - low)
+    return math.floor(low / step) * step, math.ceil(high / step) * step, step
+
+
+def format_tick(value: float, step: float) -> str:
+    decimals = 0
+    while decimals < 6 and abs(round(step * 10 ** decimals) - step * 10 ** decimals) > 1e-9:
+        decimals += 1
+    text = f"{value:.{decimals}f}"
+    return "0" if text in ("-0", "-0.0", "-0.00") else text
+
+
+def line_chart(values: list[float | None], slot_labels: list[str], target: float | None = None,
+               band: tuple[float, float] | None = None, width: int = WIDTH, height: int = HEIGHT,
+               label_every: int = 3) -> Chart:
+    """Coordinates for a line over fixed slots (months); slots without a value get no point."""
+    present = [v for v in values if v is not None]
+    figures = present + ([target] if target is not None else []) + (list(band) if band else [])
+    low, high, step = value_range(figures or [0.0])
+    tick_values = [low + step * i for i in range(min(round((high - low) / step), 20) + 1)]
+    tick_labels = [format_tick(v, step) for v in tick_values]
+    # Room for the longest value label (about 6 px a character at the ticks' font size).
+    left = max(PAD_LEFT, 6 * max(len(t) for t in tick_labels) + 8)
+    top, right, bottom = PAD_TOP, width - PAD_RIGHT, height - PAD_BOTTOM
+    slots = max(len(values), 1)
+
+    def x_of(slot: int) -> float:
+        if slots == 1:
+            return (left + right) / 2
+        return left + (right - left) * slot / (slots - 1)
+
+    def y_of(value: float) -> float:
+        return bottom - (bottom - top) * (value - low) / (high - low)
+
+    points = [Point(x_of(i), y_of(v), i, v) for i, v in enumerate(values) if v is not None]
+    y_ticks = [Tick(y_of(v), label) for v, label in zip(tick_values, tick_labels)]
+    # Label every few slots, counting back from the latest so the newest month is always labelled.
+    last = len(slot_labels) - 1
+    x_ticks = [Tick(x_of(i), label) for i, label in enumerate(slot_labels) if (last - i) % label_every == 0]
+    return Chart(
+        width=width, height=height, plot=(left, top, right, bottom), low=low, high=high, points=points,
+        x_ticks=x_ticks, y_ticks=y_ticks,
+        target_y=y_of(target) if target is not None and not band else None,
+        band_y=(y_of(max(band)), y_of(min(band))) if band else None,
+    )

@@ -1,0 +1,206 @@
+"""What the dashboard shows: plain functions, no request, each in a fixed number of queries.
+
+The exceptions come from goals.progress (kpis_below_target, plan_steps_due, has_check_this_month);
+this module adds the management rhythm (meetings held, action items closed on time, overdue items),
+the KPI trend series and the comparison of stores.
+"""
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..actions.models import ACTIVE_STATUSES, CANCELLED, ActionItem
+from ..extensions import db
+from ..goals.models import Goal
+from ..goals.progress import (
+    active_goals_stmt,
+    band_of,
+    has_check_this_month,
+    kpis_below_target,
+    month_start,
+    plan_steps_due,
+    previous_month,
+    progress_for,
+)
+from ..goals.rules import OFF_TRACK, Progress, attainment
+from ..kpis.models import STORE_SCOPE, Kpi, KpiValue
+from ..kpis.services import monthly_values
+from ..meetings.models import CLOSED, Meeting
+
+TREND_MONTHS = 12
+RHYTHM_MONTHS = 6
+ON_TIME_DAYS = 90
+
+
+def last_months(today: date, count: int) -> list[date]:
+    """First days of the `count` months ending with today's month, oldest first."""
+    months, current = [], month_start(today)
+    for _ in range(count):
+        months.append(current)
+        current = date(current.year - (current.month == 1), (current.month - 2) % 12 + 1, 1)
+    return months[::-1]
+
+
+# --- goals -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GoalRow:
+    goal: Goal
+    progress: Progress
+    checked_this_month: bool
+
+
+def goal_rows(store_id: int, today: date, person_id: int | None = None) -> list[GoalRow]:
+    """The active goals of a store (or only one person's), with their progress: three queries."""
+    stmt = active_goals_stmt([store_id], today).options(joinedload(Goal.person))
+    if person_id is not None:
+        stmt = stmt.where(Goal.person_id == person_id)
+    goals = db.session.scalars(stmt).unique().all()
+    progresses = progress_for(goals, today)
+    return [GoalRow(g, progresses[g.id], has_check_this_month(g, today)) for g in goals]
+
+
+@dataclass
+class Exceptions:
+    kpis: list = field(default_factory=list)  # KpiException: below target, no goal on it
+    off_track_unchecked: list = field(default_factory=list)  # GoalRow
+    overdue_steps: list = field(default_factory=list)  # PlanStep
+
+    @property
+    def count(self) -> int:
+        return len(self.kpis) + len(self.off_track_unchecked) + len(self.overdue_steps)
+
+
+def exceptions(store_id: int, today: date, rows: list[GoalRow]) -> Exceptions:
+    """What needs the manager first. `rows` are the store's goal rows (already loaded)."""
+    return Exceptions(
+        kpis=kpis_below_target(store_id, today),
+        off_track_unchecked=[r for r in rows if r.progress.status == OFF_TRACK and not r.checked_this_month],
+        overdue_steps=plan_steps_due(store_id, today, today - timedelta(days=1)),
+    )
+
+
+# --- management health -------------------------------------------------------------------
+
+def meeting_rhythm(store_id: int, today: date, months: int = RHYTHM_MONTHS) -> list[tuple[date, int]]:
+    """Closed meetings per month over the last `months` months (this one included), oldest first."""
+    window = last_months(today, months)
+    rows = db.session.execute(
+        select(Meeting.meeting_date, func.count())
+        .where(Meeting.store_id == store_id, Meeting.status == CLOSED,
+               Meeting.meeting_date >= window[0], Meeting.meeting_date <= today)
+        .group_by(Meeting.meeting_date)
+    )
+    counts = dict.fromkeys(window, 0)
+    for day, number in rows:
+        counts[month_start(day)] += number
+    return list(counts.items())
+
+
+@dataclass(frozen=True)
+class OnTime:
+    on_time: int
+    total: int
+
+    @property
+    def share(self) -> float | None:
+        return self.on_time / self.total if self.total else None
+
+
+def _local_date(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.replace(tzinfo=UTC).astimezone(tz).date()
+
+
+def on_time_share(store_id: int, today: date, days: int = ON_TIME_DAYS, tz: str | None = None) -> OnTime:
+    """Of the action items whose deadline fell in the last `days` days (up to yesterday, so every
+    one of them is due), how many were done by their deadline (a store-local day). Cancelled items
+    do not count."""
+    zone = ZoneInfo(tz or current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    rows = db.session.execute(
+        select(ActionItem.deadline, ActionItem.done_at)
+        .where(ActionItem.store_id == store_id, ActionItem.status != CANCELLED,
+               ActionItem.deadline >= today - timedelta(days=days), ActionItem.deadline < today)
+    ).all()
+    on_time = sum(1 for deadline, done_at in rows if done_at is not None and _local_date(done_at, zone) <= deadline)
+    return OnTime(on_time, len(rows))
+
+
+def overdue_count(store_id: int, today: date) -> int:
+    """Unfinished action items past their deadline (the board's ?overdue=1 filter)."""
+    return db.session.scalar(
+        select(func.count()).select_from(ActionItem)
+        .where(ActionItem.store_id == store_id, ActionItem.status.in_(ACTIVE_STATUSES),
+               ActionItem.deadline < today)
+    )
+
+
+# --- KPI trends --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Series:
+    kpi: Kpi
+    months: list[date]
+    values: list[float | None]  # one per month, None where no value
+
+    @property
+    def latest(self) -> tuple[date, float] | None:
+        for month, value in zip(reversed(self.months), reversed(self.values)):
+            if value is not None:
+                return month, value
+        return None
+
+    @property
+    def band(self) -> tuple[float, float] | None:
+        return band_of(self.kpi)
+
+
+def trend_series(store_id: int, kpis: list[Kpi], today: date, person_id: int | None = None,
+                 months: int = TREND_MONTHS) -> list[Series]:
+    """The last `months` months of each KPI that has at least one value for the subject (the
+    store, or one person): one query."""
+    window = last_months(today, months)
+    if not kpis:
+        return []
+    found = monthly_values(store_id, [k.id for k in kpis], person_id, window[0], window[-1])
+    return [Series(k, window, [found[k.id].get(m) for m in window]) for k in kpis if found.get(k.id)]
+
+
+def active_kpis() -> list[Kpi]:
+    return db.session.scalars(select(Kpi).where(Kpi.active.is_(True)).order_by(Kpi.builtin.desc(), Kpi.id)).all()
+
+
+# --- comparison of stores ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Comparison:
+    month: date | None
+    kpis: list[Kpi]
+    cells: dict  # (kpi_id, store_id) -> (value, attainment or None)
+
+
+def store_comparison(store_ids, today: date) -> Comparison:
+    """The latest complete month with any store value (last month or earlier: the current month is
+    still being entered): each store-scope KPI per store. One query, whatever the number of stores."""
+    store_ids = list(store_ids)
+    latest = (select(func.max(KpiValue.month)).join(KpiValue.kpi)
+              .where(KpiValue.store_id.in_(store_ids), KpiValue.subject_key == 0,
+                     Kpi.scope == STORE_SCOPE, Kpi.active.is_(True), KpiValue.month <= previous_month(today))
+              .scalar_subquery())
+    rows = db.session.scalars(
+        select(KpiValue).join(KpiValue.kpi)
+        .where(KpiValue.store_id.in_(store_ids), KpiValue.subject_key == 0, Kpi.scope == STORE_SCOPE,
+               Kpi.active.is_(True), KpiValue.month == latest)
+        .order_by(Kpi.id)
+    ).all()
+    if not rows:
+        return Comparison(None, [], {})
+    kpis, cells = {}, {}
+    for row in rows:
+        kpi = row.kpi
+        kpis[kpi.id] = kpi
+        ratio = attainment(kpi.direction, kpi.default_target, row.value, band=band_of(kpi))
+        cells[(kpi.id, row.store_id)] = (row.value, ratio)
+    return Comparison(rows[0].month, list(kpis.values()), cells)
