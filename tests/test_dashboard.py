@@ -351,6 +351,11 @@ def test_chart_min_at_bottom_max_at_top():
     assert c.polyline.count(",") == 3
 
 
+def test_target_line_never_sits_on_the_axis():
+    c = _chart([1.2, 1.4, 1.3], target=1.0)
+    assert c.low < 1.0 and c.target_y < c.plot[3]
+
+
 def test_chart_range_is_rounded_and_covers_the_target():
     c = _chart([83.0, 87.0, 91.0], target=95)
     assert c.low <= 83 and c.high >= 95

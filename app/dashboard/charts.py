@@ -81,6 +81,12 @@ def line_chart(values: list[float | None], slot_labels: list[str], target: float
     present = [v for v in values if v is not None]
     figures = present + ([target] if target is not None else []) + (list(band) if band else [])
     low, high, step = value_range(figures or [0.0])
+    # A target line on the axis itself is hard to see: give it one step of room.
+    if target is not None and not band and present:
+        if target == low and min(present) > target:
+            low -= step
+        elif target == high and max(present) < target:
+            high += step
     tick_values = [low + step * i for i in range(min(round((high - low) / step), 20) + 1)]
     tick_labels = [format_tick(v, step) for v in tick_values]
     # Room for the longest value label (about 6 px a character at the ticks' font size).
