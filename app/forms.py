@@ -1,7 +1,7 @@
 """Form pieces shared by the feature packages."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectMultipleField, TimeField
+from wtforms import DateField, FloatField, SelectMultipleField, TimeField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -20,22 +20,23 @@ def not_blank(form, field):
         raise ValidationError(_l("This field cannot be only spaces."))
 
 
-class LocalDateField(DateField):
-    """A date field whose parse error is a translated, human message."""
+def _humane(field_class, message):
+    """`field_class` whose parse error is a translated, human message instead of WTForms' own."""
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a valid date."))
+    class Field(field_class):
+        def process_formdata(self, valuelist):
+            try:
+                super().process_formdata(valuelist)
+            except ValueError:
+                raise ValueError(message)
+
+    Field.__name__ = f"Local{field_class.__name__}"
+    return Field
 
 
-class LocalTimeField(TimeField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a valid time."))
+LocalDateField = _humane(DateField, _l("Enter a valid date."))
+LocalTimeField = _humane(TimeField, _l("Enter a valid time."))
+LocalFloatField = _humane(FloatField, _l("Enter a number."))
 
 
 def error_text(form) -> str:

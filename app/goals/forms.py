@@ -1,7 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    FloatField,
     HiddenField,
     RadioField,
     SelectField,
@@ -19,21 +18,13 @@ from wtforms.validators import (
 
 from ..auth.models import POSITIONS
 from ..forms import LocalDateField as DateField
-from ..forms import not_blank
+from ..forms import LocalFloatField, not_blank
 from .models import ACT_KINDS, CAUSES, DEVIATION_SOURCES, PERIODS
 
 STORE, PERSON = "store", "person"
 NUMBER = _l("Enter a number.")
 
 
-class LocalFloatField(FloatField):
-    """A number field whose parse error is a translated, human message."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(NUMBER)
 
 
 def _people_choices(people, empty):

@@ -10,11 +10,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import FloatField
 from wtforms.fields.core import Label
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from ..auth.models import POSITIONS
+from ..forms import LocalFloatField
 from ..forms import MultiCheckboxField
 from .models import AGGREGATIONS, BAND, DIRECTIONS, SCOPES, UNITS
 
@@ -27,14 +27,6 @@ def _upper(value):
     return value.upper() if isinstance(value, str) else value
 
 
-class LocalFloatField(FloatField):
-    """A number field whose parse error is a translated, human message."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a number."))
 
 
 class KpiForm(FlaskForm):
