@@ -53,13 +53,13 @@ FORMULAS = {
     (HIGHER, False): _l("Higher is better, no baseline: attainment = actual ÷ target"),
     (LOWER, True): _l("Lower is better, with a baseline b: attainment = (b − actual) ÷ (b − target)"),
     (LOWER, False): _l("Lower is better, no baseline: attainment = target ÷ actual"),
-    ("band", False): _l("Within a band [low, high]: 100 % inside; outside, 1 − distance ÷ (high − low), "
+    ("band", False): _l("Within a band [low, high]: inside, 100 %; outside, 1 − distance ÷ (high − low), "
                         "not below 0"),
 }
 FORMULA_NOTES = [
     _l("A baseline is used only when it lies on the far side of the target; otherwise the plain ratio applies."),
-    _l("Status compares the attainment to date: 100 % or more is on track, 90 % or more is at risk, "
-       "below that is off track; no data yet, or a period not yet begun, has no status."),
+    _l("Status compares the attainment to date: on track from 100 %, at risk from 90 %, "
+       "off track below that; no data yet, or a period not yet begun, has no status."),
 ]
 SUMMED_NOTE = _l("This KPI adds up over the months: the target to date is the target pro rata to the months "
                  "that have data, so half the period at half the target is on track.")
