@@ -11,9 +11,20 @@ from .demo_goals import load_kpis_and_goals
 from .extensions import db
 from .meetings import services as meetings
 from .meetings.models import (
-    ABSENT, ACTION_PLAN, ESCALATED, EXCUSED, EXTENDED, ON_SCHEDULE, OPENING, PRESENT, SUMMARY,
-    THEME, VERIFIED,
+    ABSENT,
+    ACTION_PLAN,
+    ESCALATED,
+    EXCUSED,
+    EXTENDED,
+    ON_SCHEDULE,
+    OPENING,
+    PRESENT,
+    SUMMARY,
+    THEME,
+    VERIFIED,
+    Meeting,
 )
+from .meetings.proposals import propose_topics
 from .timeutils import local_today
 
 DEMO_PASSWORD = "pitwall-demo"
@@ -43,12 +54,13 @@ def load_demo() -> bool:
     person("gm", "王总", GM)
     manager = person("manager", "李经理", MANAGER)
     staff = {u: person(u, n, STAFF, p) for u, n, p in STAFF_PEOPLE}
-    _meetings(store, manager, staff)
+    upcoming = _meetings(store, manager, staff)
     load_kpis_and_goals(store, manager, staff, local_today())
+    propose_topics(upcoming, local_today())  # now that there are KPI values and goals to propose
     return True
 
 
-def _meetings(store: Store, manager: User, staff: dict[str, User]) -> None:
+def _meetings(store: Store, manager: User, staff: dict[str, User]) -> Meeting:
     today = local_today()
     this_monday = today - timedelta(days=today.weekday())
     everyone = [u.id for u in staff.values()]
@@ -121,4 +133,5 @@ def _meetings(store: Store, manager: User, staff: dict[str, User]) -> None:
     m4 = meetings.create_next_in_series(m3, manager.id)
     m4.theme = "售后周例会：本周经营情况与上周决议回顾"
     db.session.flush()
+    return m4
 
