@@ -42,9 +42,11 @@ def _import_models() -> None:
     from .actions import models as _actions  # noqa: F401
     from .api import models as _api  # noqa: F401
     from .auth import models as _auth  # noqa: F401
+    from .coaching import models as _coaching  # noqa: F401
     from .goals import models as _goals  # noqa: F401
     from .kpis import models as _kpis  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
+    from .reviews import models as _reviews  # noqa: F401
 
 
 def _select_locale():
@@ -85,11 +87,13 @@ def _register_blueprints(app: Flask) -> None:
     from .actions.routes import bp as actions_bp
     from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
+    from .coaching.routes import bp as coaching_bp
     from .dashboard.routes import bp as dashboard_bp
     from .goals.routes import bp as goals_bp
     from .kpis.routes import bp as kpis_bp
     from .main.routes import bp as main_bp
     from .meetings.routes import bp as meetings_bp
+    from .reviews.routes import bp as reviews_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -98,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(kpis_bp, url_prefix="/kpis")
     app.register_blueprint(goals_bp, url_prefix="/goals")
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
+    app.register_blueprint(reviews_bp, url_prefix="/reviews")
+    app.register_blueprint(coaching_bp, url_prefix="/coaching")
     # The JSON API (/api/v1/...) and the admin pages for its tokens (/admin/api-tokens).
     app.register_blueprint(api_bp)
 

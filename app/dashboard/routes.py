@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
 from ..auth.models import STAFF
+from ..coaching import analysis as coaching_analysis
 from ..common import current_store, current_store_id, visible_stores
 from ..goals.rules import AT_RISK, OFF_TRACK, ON_TRACK
 from ..kpis.models import PERSON_SCOPE
@@ -101,6 +102,10 @@ def index():
         overdue=services.overdue_count(store_id, today),
         unchecked=[r for r in rows if not r.checked_this_month],
         on_time_days=services.ON_TIME_DAYS,
+        coaching=coaching_analysis.coaching_effect([store_id], today),
+        group_coaching=coaching_analysis.coaching_effect([s.id for s in stores], today) if len(stores) > 1 else None,
+        uncoached=len({g.person.id for g in coaching_analysis.coverage_gaps(store_id, today)}),
+        coverage_weeks=coaching_analysis.DEFAULT_COVERAGE_WEEKS,
     )
 
 

@@ -1,0 +1,207 @@
+"""Coaching rules: a talk walks through the five steps in order, each saved as it is completed, and is
+followed up on a date of its own. Plain functions; the routes call them and commit.
+
+A step can be saved only when the steps before it are done (no skipping) and only once: a second save
+of a completed step means someone else saved it meanwhile, which is reported as a conflict rather
+than overwriting what was recorded.
+"""
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..actions.services import create_action_item
+from ..auth.models import STAFF, User
+from ..common import RuleViolation, VersionConflict
+from ..extensions import db
+from ..kpis.models import PERSON_SCOPE, Kpi
+from ..kpis.services import active_kpis
+from ..timeutils import utcnow
+from .analysis import add_months, last_complete_month
+from .models import CONFIRM, GAP, MOTIVATE, PLAN, PURPOSE, CoachingMeasure, CoachingSession
+
+GAP_MONTHS = (1, 3, 6, 12)
+
+
+def person_kpis(person: User) -> list[Kpi]:
+    return [k for k in active_kpis(PERSON_SCOPE) if k.applies_to(person)]
+
+
+def store_staff(store_id: int) -> list[User]:
+    return db.session.scalars(select(User).where(User.store_id == store_id, User.role == STAFF,
+                                                 User.active.is_(True)).order_by(User.display_name)).all()
+
+
+def start_session(*, store_id: int, person: User, manager_id: int, kpi_ids, held_on: date) -> CoachingSession:
+    if person.store_id != store_id or person.role != STAFF:
+        raise RuleViolation(_("Coach a staff member of your own store."))
+    allowed = {k.id: k for k in person_kpis(person)}
+    chosen = [allowed[i] for i in dict.fromkeys(kpi_ids or []) if i in allowed]
+    if not chosen:
+        raise RuleViolation(_("Choose at least one of the person's KPIs."))
+    session = CoachingSession(store_id=store_id, person_id=person.id, manager_id=manager_id, held_on=held_on,
+                              kpis=chosen)
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+# --- the five steps ---------------------------------------------------------------------------
+
+def _open_step(session: CoachingSession, step: int) -> None:
+    if step <= session.steps_done:
+        raise VersionConflict(session)
+    if step > session.steps_done + 1:
+        raise RuleViolation(_("Complete the steps in order: step %(num)d comes next.", num=session.steps_done + 1))
+
+
+def _done(session: CoachingSession, step: int) -> None:
+    session.steps_done = step
+    session.updated_at = utcnow()
+
+
+def save_purpose(session: CoachingSession, purpose: str) -> None:
+    _open_step(session, PURPOSE)
+    session.purpose = purpose.strip()
+    _done(session, PURPOSE)
+
+
+def save_gap(session: CoachingSession, months: int, remarks: str, today: date) -> None:
+    """Fixes the period the gap is read over: the `months` complete months before today."""
+    _open_step(session, GAP)
+    if months not in GAP_MONTHS:
+        raise RuleViolation(_("Choose a period for the gap."))
+    session.gap_to = last_complete_month(today)
+    session.gap_from = add_months(session.gap_to, -(months - 1))
+    session.gap_remarks = (remarks or "").strip()
+    _done(session, GAP)
+
+
+def add_measure(session: CoachingSession, what: str, due: date | None, as_action: bool, user_id: int,
+                today: date) -> CoachingMeasure:
+    """A concrete measure of step 3; as an action item it is owned by the person coached."""
+    if session.steps_done >= PLAN:
+        raise VersionConflict(session)
+    _open_step(session, PLAN)
+    if as_action and due is None:
+        raise RuleViolation(_("An action item needs a deadline."))
+    if due is not None and due < today:
+        raise RuleViolation(_("The deadline cannot be in the past."))
+    what = what.strip()
+    measure = CoachingMeasure(session=session, what=what, due=due, position=len(session.measures))
+    db.session.add(measure)
+    if as_action:
+        measure.action_item = create_action_item(
+            store_id=session.store_id, title=what[:200], owner_id=session.person_id, deadline=due,
+            created_by_id=user_id, description=_("Agreed in a coaching talk on %(day)s.", day=session.held_on))
+    session.updated_at = utcnow()
+    db.session.flush()
+    return measure
+
+
+def save_plan(session: CoachingSession, notes: str) -> None:
+    _open_step(session, PLAN)
+    if not session.measures:
+        raise RuleViolation(_("Agree at least one concrete measure."))
+    session.plan_notes = (notes or "").strip()
+    _done(session, PLAN)
+
+
+def acknowledge(session: CoachingSession, user: User) -> None:
+    """The coached person confirms the plan from their own login; saying it twice changes nothing."""
+    if user.id != session.person_id:
+        raise RuleViolation(_("Only the person coached can acknowledge the plan."))
+    if session.steps_done < PLAN:
+        raise RuleViolation(_("There is no plan to acknowledge yet."))
+    if session.acknowledged_at is None:
+        session.acknowledged_at = utcnow()
+        session.updated_at = utcnow()
+
+
+def save_confirmation(session: CoachingSession, questions: str, verbal: bool) -> None:
+    _open_step(session, CONFIRM)
+    if not session.acknowledged_at and not verbal:
+        raise RuleViolation(_("The plan needs confirming: %(name)s acknowledges it from their own login, or you "
+                              "record a verbal confirmation.", name=session.person.display_name))
+    session.verbal_confirmation = verbal and not session.acknowledged_at
+    session.questions = (questions or "").strip()
+    _done(session, CONFIRM)
+
+
+def save_motivation(session: CoachingSession, agreed: str, recognition: str, support: str,
+                    follow_up_on: date) -> None:
+    _open_step(session, MOTIVATE)
+    if follow_up_on <= session.held_on:
+        raise RuleViolation(_("Set a follow-up date after the talk."))
+    session.agreed = agreed.strip()
+    session.recognition = (recognition or "").strip()
+    session.support = (support or "").strip()
+    session.follow_up_on = follow_up_on
+    _done(session, MOTIVATE)
+
+
+def follow_up_open(session: CoachingSession, today: date) -> bool:
+    return session.finished and session.follow_up_on is not None and today >= session.follow_up_on
+
+
+def record_follow_up(session: CoachingSession, conclusion: str, base_version: int | None, today: date) -> None:
+    """The manager's conclusion at the follow-up; it may be revised, but not over someone else's."""
+    if not follow_up_open(session, today):
+        raise RuleViolation(_("The follow-up is not due yet."))
+    if base_version is not None and base_version != session.version:
+        raise VersionConflict(session)
+    session.follow_up_conclusion = conclusion.strip()
+    session.followed_up_at = utcnow()
+    session.updated_at = utcnow()
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+def sessions_of_person_stmt(person_id: int):
+    return (select(CoachingSession).where(CoachingSession.person_id == person_id)
+            .order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc()))
+
+
+def store_sessions_stmt(store_id: int, person_id: int | None = None, month: date | None = None):
+    stmt = select(CoachingSession).where(CoachingSession.store_id == store_id)
+    if person_id:
+        stmt = stmt.where(CoachingSession.person_id == person_id)
+    if month:
+        stmt = stmt.where(CoachingSession.held_on >= month, CoachingSession.held_on < add_months(month, 1))
+    return stmt.order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc())
+
+
+def unfinished_sessions(store_id: int) -> list[CoachingSession]:
+    return db.session.scalars(select(CoachingSession).where(
+        CoachingSession.store_id == store_id, CoachingSession.steps_done < MOTIVATE)
+        .order_by(CoachingSession.held_on)).all()
+
+
+def follow_ups_due(store_id: int, today: date) -> list[CoachingSession]:
+    """Finished talks whose follow-up date has come and that have no conclusion yet."""
+    return db.session.scalars(select(CoachingSession).where(
+        CoachingSession.store_id == store_id, CoachingSession.steps_done >= MOTIVATE,
+        CoachingSession.follow_up_on <= today, CoachingSession.followed_up_at.is_(None))
+        .order_by(CoachingSession.follow_up_on)).all()
+
+
+def awaiting_acknowledgement(person_id: int) -> list[CoachingSession]:
+    """Talks whose plan the person has not yet acknowledged (and the manager has not confirmed)."""
+    return db.session.scalars(select(CoachingSession).where(
+        CoachingSession.person_id == person_id, CoachingSession.steps_done >= PLAN,
+        CoachingSession.acknowledged_at.is_(None), CoachingSession.verbal_confirmation.is_(False))
+        .order_by(CoachingSession.held_on)).all()
+
+
+def talks_by_person_and_month(store_id: int, months: list[date]) -> dict[tuple[int, date], int]:
+    """(person_id, month) -> number of talks, for the months given: one grouped read."""
+    if not months:
+        return {}
+    counts: dict[tuple[int, date], int] = {}
+    rows = db.session.execute(select(CoachingSession.person_id, CoachingSession.held_on).where(
+        CoachingSession.store_id == store_id, CoachingSession.held_on >= months[0],
+        CoachingSession.held_on < add_months(months[-1], 1)))
+    for person_id, held_on in rows:
+        key = (person_id, held_on.replace(day=1))
+        counts[key] = counts.get(key, 0) + 1
+    return counts

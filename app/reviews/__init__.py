@@ -1,0 +1,1 @@
+"""The general manager's assessment of a service manager against the 14 duties."""
