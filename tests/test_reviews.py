@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 
 from app.auth.models import ADMIN, GM, MANAGER
 from app.extensions import db
@@ -78,7 +79,8 @@ def test_index_lists_managers_with_latest_verdict(login, gm, manager):
     latest = _review(manager, gm, 10, days_ago=1)
     page = login(gm).get("/reviews/").get_data(as_text=True)
     assert manager.display_name in page and "Fully responsible" in page
-    assert latest.reviewed_on.isoformat() in page
+    assert f'href="/reviews/{latest.id}"' in page
+    assert format_date(latest.reviewed_on, "medium", locale="en") in page  # the date in the reader's locale
     assert f"/reviews/new?manager={manager.id}" in page and f"/reviews/manager/{manager.id}" in page
 
 

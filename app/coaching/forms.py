@@ -19,7 +19,8 @@ def _text(label, required=False, rows=3, description=None):
 
 
 class StartForm(FlaskForm):
-    kpi_ids = MultiCheckboxField(_l("About which KPIs"), coerce=int,
+    # No `required` on the checkboxes: browsers would then demand every box, not one of them.
+    kpi_ids = MultiCheckboxField(_l("About which KPIs"), coerce=int, render_kw={"required": False},
                                  validators=[DataRequired(message=_l("Choose at least one of the person's KPIs."))])
 
 
