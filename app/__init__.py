@@ -1,5 +1,5 @@
 """The application factory."""
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 
 from .config import Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -50,6 +50,8 @@ def _import_models() -> None:
 
 
 def _select_locale():
+    if not has_request_context():  # the CLI (flask demo) writes texts in the default, Chinese
+        return None
     chosen = request.cookies.get("lang")
     if chosen in ("zh_CN", "en"):
         return chosen

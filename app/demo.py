@@ -7,6 +7,7 @@ from .actions import services as actions
 from .actions.models import DONE, IN_PROGRESS
 from .auth.models import ADMIN, GM, MANAGER, STAFF, Store, User
 from .auth.services import create_user
+from .demo_coaching import load_coaching_and_reviews
 from .demo_goals import load_kpis_and_goals
 from .extensions import db
 from .meetings import services as meetings
@@ -56,6 +57,7 @@ def load_demo() -> bool:
     staff = {u: person(u, n, STAFF, p) for u, n, p in STAFF_PEOPLE}
     upcoming = _meetings(store, manager, staff)
     load_kpis_and_goals(store, manager, staff, local_today())
+    load_coaching_and_reviews(store, manager, staff, local_today())  # shapes KPI values: before proposals
     propose_topics(upcoming, local_today())  # now that there are KPI values and goals to propose
     return True
 

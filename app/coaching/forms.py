@@ -71,5 +71,5 @@ class CoverageForm(FlaskForm):
     class Meta:
         csrf = False
 
-    weeks = IntegerField(_l("Not coached in the last (weeks)"), default=8,
+    weeks = IntegerField(_l("Weeks without a talk"), default=8,
                          validators=[Optional(), NumberRange(min=1, max=104, message=_l("Between 1 and 104."))])

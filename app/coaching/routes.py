@@ -103,6 +103,7 @@ def person(user_id):
     form.kpi_ids.choices = [(k.id, k.name) for k in kpis]
     return render_template(
         "coaching/person.html", person=person, kpis=kpis, target_of=target_of, charted=charted, items=items,
+        latest_of={s.kpi.id: s.latest for s in series},
         today=today, page=paginate(services.sessions_of_person_stmt(person.id)), form=form,
         awaiting=services.awaiting_acknowledgement(person.id) if person.id == current_user.id else [],
         grid_link=url_for("kpis.grid", subject=person.id),

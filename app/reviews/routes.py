@@ -9,7 +9,7 @@ from ..extensions import db
 from ..timeutils import local_today
 from . import services
 from .forms import ReviewForm
-from .models import DUTIES, VERDICTS, ManagerReview
+from .models import DUTIES, NOT_YET, VERDICTS, ManagerReview
 from .permissions import (
     can_assess,
     can_list_reviews,
@@ -68,7 +68,10 @@ def new():
         flash(_("Assessment saved: %(count)d of %(total)d duties met — %(verdict)s.",
                 count=review.met_count, total=len(DUTIES), verdict=review.verdict_label), "success")
         return redirect(url_for("reviews.detail", review_id=review.id))
-    return render_template("reviews/form.html", form=form, manager=manager), 422 if form.errors else 200
+    # The verdict for each count, for the running tally beside the form (the server decides on save).
+    levels = [[minimum, str(VERDICTS[key])] for minimum, key in THRESHOLDS] + [[0, str(VERDICTS[NOT_YET])]]
+    return render_template("reviews/form.html", form=form, manager=manager,
+                           tally_levels=levels), 422 if form.errors else 200
 
 
 @bp.get("/<int:review_id>")

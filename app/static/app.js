@@ -11,6 +11,24 @@
     }
   }, true);
 
+  // A running count of ticked boxes with its verdict (the manager assessment): levels are
+  // [minimum, label] pairs, highest first; the server computes the verdict that is saved.
+  function tally(form) {
+    var boxes = form.querySelectorAll("input[type=checkbox][name^='" + form.dataset.tally + "']");
+    var count = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
+    var levels = JSON.parse(form.dataset.tallyLevels), verdict = "";
+    for (var i = 0; i < levels.length; i++) { if (count >= levels[i][0]) { verdict = levels[i][1]; break; } }
+    document.getElementById(form.dataset.tallyTarget).textContent =
+      form.dataset.tallyText.replace("{count}", count).replace("{verdict}", verdict);
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-tally]");
+    if (form) tally(form);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-tally]").forEach(tally);
+  });
+
   function notice(text, kind) {
     var box = document.getElementById("flashes");
     if (!box) return;
