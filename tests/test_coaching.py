@@ -326,6 +326,9 @@ def test_effect_at_the_follow_up(login, store, manager, advisor, make_user, afte
     assert row.verdict == verdict
     summary = analysis.coaching_effect([store.id], today)
     assert (summary.narrowed, summary.total) == ((0, 1) if verdict == analysis.NOT_NARROWED else (1, 1))
+    dashboard = login(manager).get("/dashboard/").text
+    narrowed = 0 if verdict == analysis.NOT_NARROWED else 1
+    assert f"{narrowed} of 1 coaching talks followed up in the last 12 months narrowed the KPI gap." in dashboard
     page = login(manager).get(_url(s)).text
     assert {"closed": "gap closed", "narrowed": "gap narrowed", "not_narrowed": "gap not narrowed"}[verdict] in page
     assert "Follow-up conclusion" in page
@@ -439,3 +442,22 @@ def test_pages_render_with_one_h1(login, store, manager, advisor, gm):
             assert r.status_code == 200 and r.text.count("<h1") == 1, (user.username, url)
     assert login(manager).get("/coaching/").text.count("<h1") == 1
     assert "Coaching effect" in login(gm).get("/dashboard/").text
+
+
+def test_gm_dashboard_shows_the_effect_for_the_group(login, store, manager, advisor, gm, make_store, make_user):
+    peer = make_user(STAFF, store, username="peer", position="service_advisor")
+    today = local_today()
+    held = analysis.add_months(analysis.month_start(today), -3) + timedelta(days=4)
+    _history(store, advisor, peer, 80, [84, 86], held)
+    _finished(store, manager, advisor, held, held + timedelta(days=60))
+    other = make_store("S2")
+    other_manager = make_user("manager", other, username="m2")
+    other_advisor = make_user(STAFF, other, username="adv2", position="service_advisor")
+    other_peer = make_user(STAFF, other, username="peer2", position="service_advisor")
+    _history(other, other_advisor, other_peer, 80, [78, 79], held)
+    _finished(other, other_manager, other_advisor, held, held + timedelta(days=60))
+    gm.extra_stores.append(other)
+    db.session.commit()
+    page = login(gm).get("/dashboard/").text
+    assert "1 of 1 coaching talks followed up" in page  # the store in view
+    assert "All your stores: 1 of 2." in page
