@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean
+.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ test: install
 
 test-pg: install
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+
+# Speed is measured, not assumed: time the main pages on generated data (bench/README.md).
+# Small first, so the large run can flag pages whose statement count grows with the data.
+bench: install
+	$(BIN)/python bench/generate.py --scale small
+	$(BIN)/python bench/run.py --scale small
+	$(BIN)/python bench/generate.py --scale large
+	$(BIN)/python bench/run.py --scale large
 
 extract-messages: $(BIN)/flask
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot app

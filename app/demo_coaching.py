@@ -63,7 +63,7 @@ def _talk(store, manager, person, code, held_on, purpose, gap_remarks, measures,
     s = coaching.start_session(store_id=store.id, person=person, manager_id=manager.id,
                                kpi_ids=[kpi_by_code(code).id], held_on=held_on)
     coaching.save_purpose(s, purpose)
-    coaching.save_gap(s, 3, gap_remarks, held_on)
+    coaching.save_gap(s, 3, gap_remarks)
     for what, days, as_action in measures:
         due = held_on + timedelta(days=days) if days is not None else None
         coaching.add_measure(s, what, due, as_action, manager.id, held_on)
@@ -86,7 +86,8 @@ def _backdate(item: ActionItem, created: date, done: date | None = None) -> None
 
 def _finish(s, questions, verbal, agreed, recognition, support, follow_up_days):
     coaching.save_confirmation(s, questions, verbal)
-    coaching.save_motivation(s, agreed, recognition, support, s.held_on + timedelta(days=follow_up_days))
+    # Recorded on the day of the talk, so the follow-up date was still ahead then.
+    coaching.save_motivation(s, agreed, recognition, support, s.held_on + timedelta(days=follow_up_days), s.held_on)
 
 
 def _done(s: CoachingSession, note: str, days: int) -> None:
@@ -118,7 +119,7 @@ def _talks(store, manager, staff, today):
             "协调前台周一协助拨打；申请给回访岗位配一部专用手机。", 56)
     _done(s, "补拨登记表已启用，每天下班前核对。", 10)
     coaching.record_follow_up(s, "回访完成率从 90% 左右提高到 93%–94%，差距明显缩小。周一积压基本消除，"
-                                 "补拨已成习惯。继续保持，下季度争取稳定在 95% 以上。", None, today)
+                                 "补拨已成习惯。继续保持，下季度争取稳定在 95% 以上。", s.version, today)
     s.followed_up_at = _at(s.follow_up_on)
 
     # 2. 陈强's comebacks, ~3.2 months ago: 2.7 % -> under 2 %, closed; the follow-up is due.
@@ -154,7 +155,7 @@ def _talks(store, manager, staff, today):
             "你接待客户热情周到，客户评价里经常点名表扬你。",
             "把标准回复话术整理好发给你。", 42)
     coaching.record_follow_up(s, "响应时间没有改善，仍在 2.6 小时左右，高峰时段自查没有坚持下来。"
-                                 "下一步调整排班，高峰时段增加一名服务顾问，并再安排一次辅导谈话。", None, today)
+                                 "下一步调整排班，高峰时段增加一名服务顾问，并再安排一次辅导谈话。", s.version, today)
     s.followed_up_at = _at(s.follow_up_on)
 
     # 4. 刘洋's satisfaction, a few days ago: steps 1–3 done, waiting for his acknowledgement.

@@ -56,6 +56,11 @@ def _due(days=14):
     return (local_today() + timedelta(days=days)).isoformat()
 
 
+def _follow_up():
+    """A follow-up date in the month after today's, whatever today is."""
+    return (analysis.add_months(analysis.month_start(local_today()), 1) + timedelta(days=14)).isoformat()
+
+
 def _walk_to(c, s, step):
     """Complete, over HTTP as the manager does, the steps from the next one up to `step` (excluded)."""
     posts = {
@@ -64,7 +69,7 @@ def _walk_to(c, s, step):
         3: [(_url(s, "/measures"), {"what": "Explain every invoice", "due": _due(), "as_action": "y"}),
             (_url(s, "/steps/3"), {"plan_notes": "weekly check"})],
         4: [(_url(s, "/steps/4"), {"questions": "Q? A.", "verbal": "y"})],
-        5: [(_url(s, "/steps/5"), {"agreed": "Try for a month", "follow_up_on": _due(30)})],
+        5: [(_url(s, "/steps/5"), {"agreed": "Try for a month", "follow_up_on": _follow_up()})],
     }
     for n in range(_reload(s).steps_done + 1, step):
         for url, data in posts[n]:
@@ -92,10 +97,10 @@ def test_each_step_saves_in_place_and_the_talk_finishes(login, store, manager, a
     assert r.status_code == 422 and "acknowledge" in r.text  # nobody confirmed yet
     assert c.post(_url(s, "/steps/4"), data={"questions": "Q? A.", "verbal": "y"}, htmx=True).status_code == 200
     r = c.post(_url(s, "/steps/5"), data={"agreed": "Ok", "recognition": "Praise at the meeting",
-                                          "follow_up_on": _due(30)}, htmx=True)
+                                          "follow_up_on": _follow_up()}, htmx=True)
     assert r.status_code == 200 and "Praise at the meeting" in r.text
     s = _reload(s)
-    assert s.finished and s.verbal_confirmation and s.follow_up_on.isoformat() == _due(30)
+    assert s.finished and s.verbal_confirmation and s.follow_up_on.isoformat() == _follow_up()
     assert s.questions == "Q? A." and s.plan_notes == "weekly check"
     first, second = s.measures
     assert first.action_item.owner_id == advisor.id and first.action_item.deadline.isoformat() == _due()
@@ -149,8 +154,9 @@ def test_step_fields_are_validated(login, store, manager, advisor):
     assert r.status_code == 422 and "cannot be in the past" in r.text
     assert not _reload(s).measures and db.session.query(ActionItem).count() == 0
     _walk_to(c, s, 5)
-    r = c.post(_url(s, "/steps/5"), data={"agreed": "ok", "follow_up_on": local_today().isoformat()}, htmx=True)
-    assert r.status_code == 422 and "follow-up date after the talk" in r.text
+    this_month = analysis.month_start(local_today()) + timedelta(days=27)  # the talk's own month
+    r = c.post(_url(s, "/steps/5"), data={"agreed": "ok", "follow_up_on": this_month.isoformat()}, htmx=True)
+    assert r.status_code == 422 and "in a month after the talk" in r.text
     r = c.post(_url(s, "/steps/5"), data={"agreed": "", "follow_up_on": _due()}, htmx=True)
     assert r.status_code == 422 and _reload(s).steps_done == 4
 
@@ -238,8 +244,8 @@ def test_starting_a_talk(login, store, manager, advisor, make_user):
     assert r.status_code == 302 and _reload_count() == 1
     page = c.get(r.headers["Location"]).text
     assert "Coaching talk with Advisor Wang" in page and "Purpose of the talk" in page
-    colleague = make_user("manager", store, username="m2")
-    assert c.post(f"/coaching/people/{colleague.id}/sessions", data={"kpi_ids": "1"}).status_code == 303
+    colleague = make_user("manager", store, username="m2")  # only staff are coached, and not seen by peers
+    assert c.post(f"/coaching/people/{colleague.id}/sessions", data={"kpi_ids": "1"}).status_code == 403
     assert _reload_count() == 1
 
 
@@ -379,7 +385,12 @@ def test_coverage_of_staff_below_target(login, store, manager, advisor, make_use
     _value(store, fine, "CSI", month, 95)
     db.session.commit()
     assert [g.person.id for g in analysis.coverage_gaps(store.id, today)] == [advisor.id]
-    _start(store, manager, advisor, held_on=today - timedelta(weeks=10))
+    abandoned = _start(store, manager, advisor, held_on=today - timedelta(days=2))  # left at step 0
+    assert len(analysis.coverage_gaps(store.id, today, weeks=8)) == 1  # coached nobody
+    db.session.delete(abandoned)
+    talk = _start(store, manager, advisor, held_on=today - timedelta(weeks=10))
+    talk.steps_done = 3  # the plan is agreed: that counts as coaching
+    db.session.commit()
     assert len(analysis.coverage_gaps(store.id, today, weeks=8)) == 1
     assert analysis.coverage_gaps(store.id, today, weeks=12) == []
     c = login(manager)
@@ -389,18 +400,24 @@ def test_coverage_of_staff_below_target(login, store, manager, advisor, make_use
     assert r.status_code == 200 and "Advisor Wang" in r.text
 
 
-def test_store_list_by_person_and_month_and_follow_ups_due(login, store, manager, advisor):
+def test_store_list_by_person_and_month_and_follow_ups_due(login, store, manager, advisor, make_user):
     today = local_today()
-    due = _start(store, manager, advisor, held_on=today - timedelta(days=20))
+    due = _start(store, manager, advisor, held_on=today - timedelta(days=40))
     due.steps_done, due.follow_up_on = 5, today
     db.session.commit()
-    _start(store, manager, advisor)
+    this_month = _start(store, manager, advisor)
+    other = make_user(STAFF, store, username="other", position="service_advisor", name="Other Zhao")
+    others = _start(store, manager, other)
     c = login(manager)
     page = c.get("/coaching/").text
-    assert "Follow-ups due" in page and page.count(f'href="/coaching/sessions/{due.id}"') >= 2
-    month = today.strftime("%Y-%m")
-    filtered = c.get(f"/coaching/?person={advisor.id}&month={month}").text
-    assert "Show all talks" in filtered
+    due_section = page.split('id="due-h"')[1].split('id="unfinished-h"')[0]
+    assert _url(due) in due_section and _url(this_month) not in due_section
+    grid = page.split('id="grid-h"')[1].split('id="all-h"')[0]
+    assert f"person={advisor.id}&amp;month={today.strftime('%Y-%m')}" in grid
+    filtered = c.get(f"/coaching/?person={advisor.id}&month={today.strftime('%Y-%m')}").text.split('id="all-h"')[1]
+    assert "Show all talks" in filtered and _url(this_month) in filtered
+    assert _url(others) not in filtered  # another person
+    assert _url(due) not in filtered  # 40 days ago: another month
 
 
 def test_list_pages_and_queries_do_not_grow(login, store, manager, advisor, count_queries, make_user):
@@ -412,7 +429,8 @@ def test_list_pages_and_queries_do_not_grow(login, store, manager, advisor, coun
                 s = _start(store, manager, person, held_on=local_today() - timedelta(days=days))
                 if days > 3:
                     s.steps_done, s.follow_up_on = 5, local_today() - timedelta(days=1)
-                    s.gap_from = s.gap_to = analysis.last_complete_month(local_today())
+                    # each in a month of its own: targets are read per month, and must not cost a query each
+                    s.gap_from = s.gap_to = analysis.add_months(analysis.last_complete_month(local_today()), -i)
         db.session.commit()
 
     add_people(1, 0)
@@ -461,3 +479,147 @@ def test_gm_dashboard_shows_the_effect_for_the_group(login, store, manager, advi
     page = login(gm).get("/dashboard/").text
     assert "1 of 1 coaching talks followed up" in page  # the store in view
     assert "All your stores: 1 of 2." in page
+
+
+# --- edge cases of the rules --------------------------------------------------------------------
+
+def test_follow_up_date_rules(app, store, manager, advisor):
+    held = analysis.add_months(analysis.month_start(local_today()), -2) + timedelta(days=3)
+    s = _start(store, manager, advisor, held_on=held)
+    s.steps_done = 4
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        for follow_up, message in [(held + timedelta(days=1), "in a month after the talk"),
+                                   (local_today(), "after today")]:
+            with pytest.raises(RuleViolation, match=message):
+                services.save_motivation(s, "ok", "", "", follow_up, local_today())
+        services.save_motivation(s, "ok", "", "", local_today() + timedelta(days=1), local_today())
+    assert s.finished
+
+
+def test_the_gap_is_read_before_the_talk_even_when_saved_later(login, store, manager, advisor):
+    held = analysis.add_months(analysis.month_start(local_today()), -2) + timedelta(days=5)
+    s = _start(store, manager, advisor, held_on=held)
+    c = login(manager)
+    _walk_to(c, s, 2)
+    assert c.post(_url(s, "/steps/2"), data={"months": "3"}, htmx=True).status_code == 200
+    s = _reload(s)
+    assert s.gap_to == analysis.add_months(analysis.month_start(held), -1)  # not last month
+    assert analysis.after_window(s, local_today())[0] > s.gap_to
+
+
+def _effect_of(store, manager, person, code, before, after, make_user, peer_value):
+    """A finished talk three months ago on one KPI: `before` in the three months before it, `after`
+    in the two after it; a peer holds `peer_value` throughout."""
+    today = local_today()
+    held = analysis.add_months(analysis.month_start(today), -3) + timedelta(days=4)
+    peer = make_user(STAFF, store, username=f"peer-{code}", position=person.position)
+    talk_month = analysis.month_start(held)
+    for n in range(-3, 3):
+        if n == 0:
+            continue
+        month = analysis.add_months(talk_month, n)
+        _value(store, person, code, month, before if n < 0 else after)
+        _value(store, peer, code, month, peer_value)
+    s = services.start_session(store_id=store.id, person=person, manager_id=manager.id,
+                               kpi_ids=[kpi_by_code(code).id], held_on=held)
+    s.gap_to = analysis.add_months(talk_month, -1)
+    s.gap_from = analysis.add_months(s.gap_to, -2)
+    s.steps_done, s.follow_up_on = 5, held + timedelta(days=60)
+    db.session.commit()
+    return analysis.effects([s], today)[s.id][0]
+
+
+def test_effect_of_a_lower_is_better_kpi(store, manager, make_user):
+    tech = make_user(STAFF, store, username="tech", position="technician")
+    row = _effect_of(store, manager, tech, "COMEBACK_RATE", 3.0, 2.5, make_user, 1.0)  # target 2
+    assert (row.gap_before, row.gap_after, row.verdict) == (1.0, 0.5, analysis.NARROWED)
+
+
+def test_effect_of_a_band_kpi(store, manager, make_user):
+    from app.kpis.models import Kpi
+
+    # The catalogue's band KPIs are store KPIs; a test KPI (deleted after the test) is a person's.
+    db.session.add(Kpi(code="HOURS_SHARE", name_zh="工时占比", name_en="Share of hours", unit="%",
+                       direction="band", band_low=80, band_high=95, aggregation="mean", scope="person",
+                       positions="technician", default_target=None))
+    tech = make_user(STAFF, store, username="tech", position="technician")
+    db.session.commit()
+    row = _effect_of(store, manager, tech, "HOURS_SHARE", 105, 99, make_user, 88)
+    assert row.gap_before == pytest.approx(10) and row.gap_after == pytest.approx(4)
+    assert row.verdict == analysis.NARROWED
+
+
+def test_a_kpi_on_target_before_the_talk_does_not_count(store, manager, advisor, make_user):
+    row = _effect_of(store, manager, advisor, "CSI", 95, 96, make_user, 92)  # target 90
+    assert row.verdict == analysis.NO_GAP
+    summary = analysis.coaching_effect([store.id], local_today())
+    assert (summary.narrowed, summary.total) == (0, 0)
+
+
+def test_a_summed_kpis_goal_target_is_taken_per_month(store, manager, make_user):
+    from app.kpis.models import Kpi
+
+    kpi = Kpi(code="CARS_WASHED", name_zh="洗车台次", name_en="Cars washed", unit="count", direction="higher",
+              aggregation="sum", scope="person", positions="technician", default_target=None)
+    db.session.add(kpi)
+    tech = make_user(STAFF, store, username="tech", position="technician")
+    month = analysis.last_complete_month(local_today())
+    quarter = analysis.add_months(month, -2)
+    db.session.add(Goal(store_id=store.id, kpi_id=kpi.id, person_id=tech.id, title="", period_kind="quarter",
+                        period_start=quarter, period_end=analysis.add_months(quarter, 2), target=90,
+                        owner_id=tech.id, created_by_id=manager.id))
+    db.session.commit()
+    assert analysis.person_targets([tech.id], [kpi], month) == {(tech.id, kpi.id): 30}
+
+
+# --- who sees what, when people move -----------------------------------------------------------
+
+def test_a_talk_stays_with_its_store_when_the_person_moves(login, store, manager, advisor, make_store, make_user):
+    s = _start(store, manager, advisor, held_on=local_today() - timedelta(days=40))
+    s.steps_done, s.follow_up_on = 5, local_today()
+    s.gap_from = s.gap_to = analysis.last_complete_month(local_today())
+    new_store = make_store("S2")
+    new_manager = make_user("manager", new_store, username="m2")
+    advisor.store_id = new_store.id
+    db.session.commit()
+    c = login(manager)
+    assert c.get(_url(s)).status_code == 200  # the old manager concludes the follow-up
+    assert c.post(_url(s, "/follow-up"), data={"conclusion": "done", "version": _reload(s).version},
+                  htmx=True).status_code == 200
+    n = login(new_manager)
+    assert n.get(_url(s)).status_code == 403
+    person_page = n.get(f"/coaching/people/{advisor.id}").text
+    assert _url(s) not in person_page  # the new store sees the person, not the old store's talks
+    assert login(advisor).get(_url(s)).status_code == 200  # the person always sees their own talk
+
+
+def test_a_manager_sees_staff_pages_not_the_gms(login, store, manager, gm, make_user):
+    colleague = make_user("manager", store, username="m2")
+    c = login(manager)
+    assert c.get(f"/coaching/people/{gm.id}").status_code == 403
+    assert c.get(f"/coaching/people/{colleague.id}").status_code == 403
+    assert c.get(f"/coaching/people/{manager.id}").status_code == 200
+    assert login(gm).get(f"/coaching/people/{manager.id}").status_code == 200
+
+
+def test_forbidden_htmx_posts_change_nothing(login, store, manager, advisor, gm):
+    s = _start(store, manager, advisor)
+    for user in (advisor, gm):
+        c = login(user)
+        assert c.post(_url(s, "/steps/1"), data={"purpose": "x"}, htmx=True).status_code == 403
+        assert c.post(_url(s, "/measures"), data={"what": "x", "due": _due()}, htmx=True).status_code == 403
+    assert _reload(s).steps_done == 0 and not _reload(s).measures
+
+
+def test_a_follow_up_without_its_version_does_not_overwrite(login, store, manager, advisor):
+    s = _start(store, manager, advisor, held_on=local_today() - timedelta(days=40))
+    s.steps_done, s.follow_up_on = 5, local_today()
+    s.gap_from = s.gap_to = analysis.last_complete_month(local_today())
+    db.session.commit()
+    c = login(manager)
+    assert c.post(_url(s, "/follow-up"), data={"conclusion": "first", "version": _reload(s).version},
+                  htmx=True).status_code == 200
+    r = c.post(_url(s, "/follow-up"), data={"conclusion": "blind overwrite"}, htmx=True)
+    assert r.status_code == 409 and _reload(s).follow_up_conclusion == "first"
+    assert "blind overwrite" in r.text  # what they typed is kept in the form, now on the current version
+    assert f'name="version" type="hidden" value="{_reload(s).version}"' in r.text

@@ -36,13 +36,14 @@ def test_demo_talks_tell_their_stories(demo):
     assert any(s.measures[0].action_item for s in worked)
 
     # One worked talk is followed up, the other is due; the one that did not work is followed up too.
-    due = services.follow_ups_due(demo["manager"].store_id, today)
+    due, due_count = services.follow_ups_due(demo["manager"].store_id, today)
+    assert due_count == 1
     assert [s.person.username for s in due] == ["staff3"] and not due[0].follow_up_conclusion
     concluded = {s.person.username for s in finished if s.follow_up_conclusion and s.followed_up_at}
     assert concluded == {"staff6", "staff1"}
 
     # A talk of a few days ago waits for 刘洋's acknowledgement; its measures are his action items.
-    (open_talk,) = services.unfinished_sessions(demo["manager"].store_id)
+    (open_talk,), _ = services.unfinished_sessions(demo["manager"].store_id)
     assert open_talk.steps_done == 3 and not open_talk.confirmed and (today - open_talk.held_on).days <= 7
     assert services.awaiting_acknowledgement(demo["staff2"].id) == [open_talk]
     assert all(m.action_item and m.action_item.deadline >= today for m in open_talk.measures)

@@ -62,7 +62,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     store: Mapped[Store] = relationship(lazy="joined")
-    extra_stores: Mapped[list[Store]] = relationship(secondary=store_access, lazy="selectin")
+    # Loaded when asked for (visible_store_ids): most users on a page are only names.
+    extra_stores: Mapped[list[Store]] = relationship(secondary=store_access, lazy="select")
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])

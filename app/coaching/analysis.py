@@ -6,7 +6,8 @@ the reference (higher-is-better: reference minus level; lower-is-better: level m
 the distance outside the band). The reference is the person's target: their own goal for the KPI where
 one covers the period, else the KPI's default target; a KPI without either is compared with the average
 of the store's people over the same months. A gap is *closed* when it is zero after the talk, *narrowed*
-when it is smaller than before, and *not narrowed* otherwise.
+when it is smaller than before, and *not narrowed* otherwise; a KPI on target before the talk had no
+gap and does not count either way. A summed KPI's goal target is spread evenly over its months.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,9 +21,9 @@ from ..goals.progress import band_of, month_start
 from ..goals.rules import attainment, months_between
 from ..kpis.models import BAND, LOWER, PERSON_SCOPE, Kpi, KpiValue
 from ..kpis.services import active_kpis
-from .models import MOTIVATE, CoachingSession
+from .models import MOTIVATE, PLAN, CoachingSession
 
-CLOSED, NARROWED, NOT_NARROWED = "closed", "narrowed", "not_narrowed"
+CLOSED, NARROWED, NOT_NARROWED, NO_GAP = "closed", "narrowed", "not_narrowed", "no_gap"
 DEFAULT_COVERAGE_WEEKS = 8
 EFFECT_WINDOW_DAYS = 365  # the dashboard counts talks whose follow-up fell in the last year
 
@@ -72,9 +73,13 @@ def shortfall(kpi: Kpi, level: float | None, reference: float | None) -> float |
 
 
 def verdict(before: float | None, after: float | None) -> str | None:
-    """Closed, narrowed or not narrowed, from the shortfall before and after; None when unknown."""
+    """Closed, narrowed or not narrowed, from the shortfall before and after; None when unknown.
+    A KPI already on target before the talk had no gap to close (NO_GAP): it says nothing of the
+    talk's effect."""
     if before is None or after is None:
         return None
+    if before == 0:
+        return NO_GAP
     if after == 0:
         return CLOSED
     return NARROWED if after < before else NOT_NARROWED
@@ -86,6 +91,7 @@ class ValueBook:
 
     def __init__(self, store_ids, kpi_ids, first: date, last: date):
         self.values: dict[tuple[int, int], dict[int, dict[date, float]]] = {}
+        self._cache: dict[tuple, dict[int, float]] = {}
         store_ids, kpi_ids = list(store_ids), list(kpi_ids)
         if not store_ids or not kpi_ids or first > last:
             return
@@ -97,9 +103,12 @@ class ValueBook:
             self.values.setdefault((store_id, kpi_id), {}).setdefault(person_id, {})[month] = value
 
     def _levels(self, store_id: int, kpi_id: int, first: date, last: date) -> dict[int, float]:
-        people = self.values.get((store_id, kpi_id), {})
-        levels = {p: _mean(v for m, v in months.items() if first <= m <= last) for p, months in people.items()}
-        return {p: level for p, level in levels.items() if level is not None}
+        key = (store_id, kpi_id, first, last)
+        if key not in self._cache:  # many talks share a store, a KPI and a period
+            people = self.values.get((store_id, kpi_id), {})
+            levels = {p: _mean(v for m, v in months.items() if first <= m <= last) for p, months in people.items()}
+            self._cache[key] = {p: level for p, level in levels.items() if level is not None}
+        return self._cache[key]
 
     def level(self, store_id, kpi_id, person_id, first, last) -> float | None:
         return self._levels(store_id, kpi_id, first, last).get(person_id)
@@ -118,14 +127,29 @@ class ValueBook:
 def person_targets(person_ids, kpis: list[Kpi], month: date) -> dict[tuple[int, int], float]:
     """(person_id, kpi_id) -> target: the person's own goal covering the month where there is one,
     else the KPI's default target. One query."""
-    targets = {(p, k.id): k.default_target for p in person_ids for k in kpis if k.default_target is not None}
-    if person_ids and kpis:
-        goals = db.session.execute(select(Goal.person_id, Goal.kpi_id, Goal.target).where(
-            Goal.person_id.in_(list(person_ids)), Goal.kpi_id.in_([k.id for k in kpis]),
-            Goal.period_start <= month, Goal.period_end >= month).order_by(Goal.period_start, Goal.id))
-        for person_id, kpi_id, target in goals:  # the latest-starting goal wins
-            targets[(person_id, kpi_id)] = target
-    return targets
+    return targets_by_month(person_ids, kpis, [month])[month]
+
+
+def targets_by_month(person_ids, kpis: list[Kpi], months) -> dict[date, dict[tuple[int, int], float]]:
+    """person_targets for several months at once, still in one query. Levels are monthly means, so
+    the target of a goal on a summed KPI is taken per month."""
+    months = sorted(set(months))
+    defaults = {(p, k.id): k.default_target for p in person_ids for k in kpis if k.default_target is not None}
+    result = {m: dict(defaults) for m in months}
+    if not (person_ids and kpis and months):
+        return result
+    goals = db.session.execute(select(Goal.person_id, Goal.kpi_id, Goal.target, Goal.period_start, Goal.period_end)
+                               .where(Goal.person_id.in_(list(person_ids)), Goal.kpi_id.in_([k.id for k in kpis]),
+                                      Goal.period_start <= months[-1], Goal.period_end >= months[0])
+                               .order_by(Goal.period_start, Goal.id)).all()
+    summed = {k.id for k in kpis if k.is_summed}
+    for person_id, kpi_id, target, start, end in goals:  # the latest-starting goal wins
+        if kpi_id in summed:  # levels are monthly: a summed goal's target is for its whole period
+            target = target / len(months_between(start, end))
+        for m in months:
+            if start <= m <= end:
+                result[m][(person_id, kpi_id)] = target
+    return result
 
 
 def _attain(kpi: Kpi, target: float | None, level: float | None) -> float | None:
@@ -208,16 +232,14 @@ def effects(sessions: list[CoachingSession], today: date) -> dict[int, list[Effe
     first = min(s.gap_from for s in sessions)
     last = max(after_window(s, today)[1] for s in sessions)
     book = ValueBook({s.store_id for s in sessions}, kpis, first, max(last, max(s.gap_to for s in sessions)))
-    people_by_month: dict[date, set[int]] = {}
-    for s in sessions:  # targets as of the gap's last month: one query per distinct month
-        people_by_month.setdefault(s.gap_to, set()).add(s.person_id)
-    by_month = {m: person_targets(people, list(kpis.values()), m) for m, people in people_by_month.items()}
+    # Targets as of each talk's gap period (its last month).
+    by_month = targets_by_month({s.person_id for s in sessions}, list(kpis.values()), [s.gap_to for s in sessions])
     return {s.id: _effect(s, book, by_month[s.gap_to], today) for s in sessions}
 
 
 def session_verdict(rows: list[EffectRow]) -> str | None:
     """A talk narrowed the gap when every KPI whose effect can be said closed or narrowed its gap."""
-    verdicts = [r.verdict for r in rows if r.verdict is not None]
+    verdicts = [r.verdict for r in rows if r.verdict not in (None, NO_GAP)]
     if not verdicts:
         return None
     if all(v == CLOSED for v in verdicts):
@@ -271,8 +293,10 @@ def coverage_gaps(store_id: int, today: date, weeks: int = DEFAULT_COVERAGE_WEEK
     since = today - timedelta(weeks=weeks)
     staff = db.session.scalars(select(User).where(User.store_id == store_id, User.role == STAFF,
                                                   User.active.is_(True)).order_by(User.display_name)).all()
+    # A talk counts once its plan is agreed: one started and left at step 1 coached nobody.
     last_talk = dict(db.session.execute(select(CoachingSession.person_id, func.max(CoachingSession.held_on))
-                                        .where(CoachingSession.store_id == store_id)
+                                        .where(CoachingSession.store_id == store_id,
+                                               CoachingSession.steps_done >= PLAN)
                                         .group_by(CoachingSession.person_id)).all())
     kpis = active_kpis(PERSON_SCOPE)
     book = ValueBook([store_id], [k.id for k in kpis], month, month)

@@ -35,9 +35,10 @@ class GapForm(FlaskForm):
 
 
 class MeasureForm(FlaskForm):
+    # 200: the length of an action item's title, which the measure becomes.
     what = StringField(_l("Measure"), validators=[DataRequired(message=_l("Describe the measure.")), not_blank,
-                                                  Length(max=300, message=_l("At most %(max)d characters."))],
-                       render_kw={"maxlength": 300})
+                                                  Length(max=200, message=_l("At most %(max)d characters."))],
+                       render_kw={"maxlength": 200})
     due = LocalDateField(_l("Deadline"), validators=[Optional()])
     as_action = BooleanField(_l("Make it an action item"), default=True)
 
@@ -62,7 +63,7 @@ class MotivationForm(FlaskForm):
 
 class FollowUpForm(FlaskForm):
     conclusion = _text(_l("Follow-up conclusion"), required=True, rows=2)
-    version = HiddenField()
+    version = HiddenField()  # the version the conclusion was written against (checked in services)
 
 
 class CoverageForm(FlaskForm):

@@ -1,17 +1,23 @@
 """Who may see and run coaching: the one place these rules live."""
-from ..auth.models import STAFF
+from ..auth.models import ADMIN, GM, STAFF
 from ..meetings.permissions import can_run_meetings, can_view_store
 
 
 def can_view_person(user, person) -> bool:
-    """Staff see their own page; managers and GMs the people of the stores they can see."""
+    """Staff see their own page; a service manager the staff of their store (and themselves); the
+    general manager and the administrator everyone in the stores they can see."""
+    if user.id == person.id:
+        return True
     if not can_view_store(user, person.store_id):
         return False
-    return user.role != STAFF or user.id == person.id
+    return user.role in (GM, ADMIN) or (user.role != STAFF and person.role == STAFF)
 
 
 def can_view_session(user, session) -> bool:
-    return can_view_person(user, session.person)
+    """A talk belongs to the store it was held in, even after the person moves to another store."""
+    if user.id == session.person_id:
+        return True
+    return user.role != STAFF and can_view_store(user, session.store_id)
 
 
 def can_coach(user, store_id: int) -> bool:

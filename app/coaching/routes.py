@@ -81,6 +81,7 @@ def index():
     return render_template(
         "coaching/index.html", coverage=coverage, weeks=weeks, gaps=analysis.coverage_gaps(store_id, today, weeks),
         due=services.follow_ups_due(store_id, today), unfinished=services.unfinished_sessions(store_id),
+        cap=services.LIST_CAP,
         staff=staff, months=months, counts=services.talks_by_person_and_month(store_id, months), page=page,
         person_id=person_id, month=month, today=today, can_coach=can_coach(current_user, store_id))
 
@@ -104,7 +105,8 @@ def person(user_id):
     return render_template(
         "coaching/person.html", person=person, kpis=kpis, target_of=target_of, charted=charted, items=items,
         latest_of={s.kpi.id: s.latest for s in series},
-        today=today, page=paginate(services.sessions_of_person_stmt(person.id)), form=form,
+        today=today, page=paginate(services.sessions_of_person_stmt(
+            person.id, None if person.id == current_user.id else current_user.visible_store_ids)), form=form,
         awaiting=services.awaiting_acknowledgement(person.id) if person.id == current_user.id else [],
         grid_link=url_for("kpis.grid", subject=person.id),
         can_coach=can_coach(current_user, person.store_id) and person.role == STAFF)
@@ -168,11 +170,13 @@ def _respond(session: CoachingSession, anchor: str, status: int = 200, forms=Non
     return render_template("coaching/session.html", **_context(session, forms, error)), status
 
 
-def _conflict(session_id: int, anchor: str):
+def _conflict(session_id: int, anchor: str, forms=None):
+    """What is recorded now, with the user's own text kept in its form (`forms`, built from it)."""
     db.session.rollback()
     session = load_session(session_id)
-    return _respond(session, anchor, 409, error=_("Someone else saved this talk meanwhile: here is what is "
-                                                  "recorded now."))
+    kept = {key: make(session) for key, make in (forms or {}).items()}
+    return _respond(session, anchor, 409, forms=kept,
+                    error=_("Someone else saved this talk meanwhile: here is what is recorded now."))
 
 
 def _apply(session: CoachingSession, step: int, form, today) -> None:
@@ -180,13 +184,13 @@ def _apply(session: CoachingSession, step: int, form, today) -> None:
     if step == 1:
         services.save_purpose(session, d["purpose"])
     elif step == 2:
-        services.save_gap(session, d["months"], d["gap_remarks"], today)
+        services.save_gap(session, d["months"], d["gap_remarks"])
     elif step == 3:
         services.save_plan(session, d["plan_notes"])
     elif step == 4:
         services.save_confirmation(session, d["questions"], d["verbal"])
     else:
-        services.save_motivation(session, d["agreed"], d["recognition"], d["support"], d["follow_up_on"])
+        services.save_motivation(session, d["agreed"], d["recognition"], d["support"], d["follow_up_on"], today)
 
 
 @bp.post("/sessions/<int:session_id>/steps/<int:step>")
@@ -256,7 +260,10 @@ def follow_up(session_id):
         services.record_follow_up(session, form.conclusion.data, _int(form.version.data), local_today())
         db.session.commit()
     except (VersionConflict, StaleDataError):
-        return _conflict(session_id, "follow-up")
+        # Keep what they wrote, now based on the current version: saving again is a deliberate choice.
+        mine = form.conclusion.data
+        return _conflict(session_id, "follow-up", forms={"follow_up": lambda current: FollowUpForm(
+            formdata=None, conclusion=mine, version=current.version)})
     except RuleViolation as e:
         db.session.rollback()
         return _respond(session, "follow-up", 422, forms={"follow_up": form}, error=str(e))

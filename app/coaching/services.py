@@ -7,8 +7,9 @@ than overwriting what was recorded.
 """
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..actions.services import create_action_item
 from ..auth.models import STAFF, User
@@ -17,6 +18,7 @@ from ..extensions import db
 from ..kpis.models import PERSON_SCOPE, Kpi
 from ..kpis.services import active_kpis
 from ..timeutils import utcnow
+from ..goals.progress import month_start
 from .analysis import add_months, last_complete_month
 from .models import CONFIRM, GAP, MOTIVATE, PLAN, PURPOSE, CoachingMeasure, CoachingSession
 
@@ -66,12 +68,13 @@ def save_purpose(session: CoachingSession, purpose: str) -> None:
     _done(session, PURPOSE)
 
 
-def save_gap(session: CoachingSession, months: int, remarks: str, today: date) -> None:
-    """Fixes the period the gap is read over: the `months` complete months before today."""
+def save_gap(session: CoachingSession, months: int, remarks: str) -> None:
+    """Fixes the period the gap is read over: the `months` complete months before the talk (not
+    before the day this step is saved, so a talk finished later never overlaps its own effect)."""
     _open_step(session, GAP)
     if months not in GAP_MONTHS:
         raise RuleViolation(_("Choose a period for the gap."))
-    session.gap_to = last_complete_month(today)
+    session.gap_to = last_complete_month(session.held_on)
     session.gap_from = add_months(session.gap_to, -(months - 1))
     session.gap_remarks = (remarks or "").strip()
     _done(session, GAP)
@@ -92,8 +95,9 @@ def add_measure(session: CoachingSession, what: str, due: date | None, as_action
     db.session.add(measure)
     if as_action:
         measure.action_item = create_action_item(
-            store_id=session.store_id, title=what[:200], owner_id=session.person_id, deadline=due,
-            created_by_id=user_id, description=_("Agreed in a coaching talk on %(day)s.", day=session.held_on))
+            store_id=session.store_id, title=what, owner_id=session.person_id, deadline=due,
+            created_by_id=user_id, description=_("Agreed in a coaching talk on %(day)s.",
+                                                 day=format_date(session.held_on)))
     session.updated_at = utcnow()
     db.session.flush()
     return measure
@@ -129,10 +133,14 @@ def save_confirmation(session: CoachingSession, questions: str, verbal: bool) ->
 
 
 def save_motivation(session: CoachingSession, agreed: str, recognition: str, support: str,
-                    follow_up_on: date) -> None:
+                    follow_up_on: date, today: date) -> None:
+    """The follow-up falls in a month after the talk's (KPI data is monthly, so the effect needs at
+    least one complete month after the talk) and not in the past."""
     _open_step(session, MOTIVATE)
-    if follow_up_on <= session.held_on:
-        raise RuleViolation(_("Set a follow-up date after the talk."))
+    if follow_up_on < add_months(month_start(session.held_on), 1):
+        raise RuleViolation(_("Set the follow-up in a month after the talk: the KPI data is monthly."))
+    if follow_up_on <= today:
+        raise RuleViolation(_("Set a follow-up date after today."))
     session.agreed = agreed.strip()
     session.recognition = (recognition or "").strip()
     session.support = (support or "").strip()
@@ -148,7 +156,7 @@ def record_follow_up(session: CoachingSession, conclusion: str, base_version: in
     """The manager's conclusion at the follow-up; it may be revised, but not over someone else's."""
     if not follow_up_open(session, today):
         raise RuleViolation(_("The follow-up is not due yet."))
-    if base_version is not None and base_version != session.version:
+    if base_version != session.version:  # a form without its version is as stale as an old one
         raise VersionConflict(session)
     session.follow_up_conclusion = conclusion.strip()
     session.followed_up_at = utcnow()
@@ -157,9 +165,13 @@ def record_follow_up(session: CoachingSession, conclusion: str, base_version: in
 
 # --- lists ----------------------------------------------------------------------------------
 
-def sessions_of_person_stmt(person_id: int):
-    return (select(CoachingSession).where(CoachingSession.person_id == person_id)
-            .order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc()))
+def sessions_of_person_stmt(person_id: int, store_ids=None):
+    """The person's talks, newest first; only those held in `store_ids` when given (a reader sees the
+    talks of their own stores, even when the person has moved)."""
+    stmt = select(CoachingSession).where(CoachingSession.person_id == person_id)
+    if store_ids is not None:
+        stmt = stmt.where(CoachingSession.store_id.in_(list(store_ids)))
+    return stmt.order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc())
 
 
 def store_sessions_stmt(store_id: int, person_id: int | None = None, month: date | None = None):
@@ -171,18 +183,28 @@ def store_sessions_stmt(store_id: int, person_id: int | None = None, month: date
     return stmt.order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc())
 
 
-def unfinished_sessions(store_id: int) -> list[CoachingSession]:
-    return db.session.scalars(select(CoachingSession).where(
+LIST_CAP = 20  # the store page's short lists show the oldest this many; the paged list of all talks has the rest
+
+
+def _capped(stmt) -> tuple[list[CoachingSession], int]:
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return db.session.scalars(stmt.limit(LIST_CAP)).all(), total
+
+
+def unfinished_sessions(store_id: int) -> tuple[list[CoachingSession], int]:
+    """The oldest unfinished talks (at most LIST_CAP) and how many there are."""
+    return _capped(select(CoachingSession).where(
         CoachingSession.store_id == store_id, CoachingSession.steps_done < MOTIVATE)
-        .order_by(CoachingSession.held_on)).all()
+        .order_by(CoachingSession.held_on, CoachingSession.id))
 
 
-def follow_ups_due(store_id: int, today: date) -> list[CoachingSession]:
-    """Finished talks whose follow-up date has come and that have no conclusion yet."""
-    return db.session.scalars(select(CoachingSession).where(
+def follow_ups_due(store_id: int, today: date) -> tuple[list[CoachingSession], int]:
+    """Finished talks whose follow-up date has come and that have no conclusion yet (the oldest
+    LIST_CAP), and how many there are."""
+    return _capped(select(CoachingSession).where(
         CoachingSession.store_id == store_id, CoachingSession.steps_done >= MOTIVATE,
         CoachingSession.follow_up_on <= today, CoachingSession.followed_up_at.is_(None))
-        .order_by(CoachingSession.follow_up_on)).all()
+        .order_by(CoachingSession.follow_up_on, CoachingSession.id))
 
 
 def awaiting_acknowledgement(person_id: int) -> list[CoachingSession]:

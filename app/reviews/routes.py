@@ -88,6 +88,7 @@ def history(manager_id: int):
     manager = _load_manager(manager_id)
     if not can_view_manager_reviews(current_user, manager):
         abort(403)
-    rows = services.with_trend(services.history(manager.id))
+    own = current_user.id == manager.id
+    rows = services.with_trend(services.history(manager.id, None if own else current_user.visible_store_ids))
     return render_template("reviews/history.html", manager=manager, rows=rows,
                            can_assess=can_assess(current_user, manager))

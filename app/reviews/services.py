@@ -61,10 +61,13 @@ def managers_overview(store_ids) -> list[tuple[User, ManagerReview | None]]:
     return [(m, by_manager.get(m.id)) for m in managers]
 
 
-def history(manager_id: int) -> list[ManagerReview]:
-    """The manager's assessments, newest first."""
-    return list(db.session.scalars(select(ManagerReview).where(ManagerReview.manager_id == manager_id)
-                                   .order_by(*_newest_first())))
+def history(manager_id: int, store_ids=None) -> list[ManagerReview]:
+    """The manager's assessments, newest first; only those made in `store_ids` when given (a general
+    manager sees the assessments of their own stores, even when the manager has moved)."""
+    stmt = select(ManagerReview).where(ManagerReview.manager_id == manager_id)
+    if store_ids is not None:
+        stmt = stmt.where(ManagerReview.store_id.in_(list(store_ids)))
+    return list(db.session.scalars(stmt.order_by(*_newest_first())))
 
 
 def with_trend(reviews: list[ManagerReview]) -> list[tuple[ManagerReview, int | None]]:

@@ -1,0 +1,290 @@
+"""Time the main pages on a generated database and count their SQL statements; write bench/REPORT.md.
+
+    .venv/bin/python bench/generate.py --scale large && .venv/bin/python bench/run.py --scale large
+
+Logs in as a service manager, a general manager over every store and a staff member (Flask test
+client, no server) and requests each page --repeat times. Per page: the median and 95th percentile
+wall time and the SQL statements one request runs. Results are kept in bench/results-<scale>.json;
+when the other scale has results too, any page whose statement count differs between the scales is
+flagged: its queries grow with the data (an N+1, or a list that is not paginated).
+"""
+import argparse
+import json
+import math
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+
+from sqlalchemy import event, func, make_url, select  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.actions.models import ActionItem, ActionItemUpdate  # noqa: E402
+from app.auth.models import Store, User  # noqa: E402
+from app.coaching.models import CoachingSession  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.goals.models import Goal, PlanStep  # noqa: E402
+from app.kpis.models import KpiValue  # noqa: E402
+from app.meetings.models import AgendaItem, Attendance, Decision, Meeting, ReviewEntry  # noqa: E402
+from app.reviews.models import ManagerReview  # noqa: E402
+from app.timeutils import local_today  # noqa: E402
+from generate import PASSWORD, SCALES, bench_config, default_url  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+REPORT = HERE / "REPORT.md"
+SLOW_MS = 300  # the report marks pages whose median is above this
+REPEATED = 5  # the report lists a statement one request runs this often or more: an N+1 suspect
+
+COUNTED_TABLES = [Store, User, Meeting, AgendaItem, Attendance, Decision, ReviewEntry, ActionItem, ActionItemUpdate,
+                  KpiValue, Goal, PlanStep, CoachingSession, ManagerReview]
+
+
+def pages(ids: dict) -> dict[str, list[tuple[str, str]]]:
+    """(page, URL) per user; the ids come from the generated data (store S01)."""
+    shared = [
+        ("dashboard", "/dashboard/"),
+        ("meetings list", "/meetings/"),
+        ("meeting + review", f"/meetings/{ids['meeting']}"),
+        ("my action items", "/actions/mine"),
+    ]
+    store_side = [
+        ("action board", "/actions/board"),
+        ("KPI grid", "/kpis/grid"),
+        ("goals list", "/goals/"),
+        ("goal page", f"/goals/{ids['goal']}"),
+        ("coaching index", "/coaching/"),
+        ("coaching person", f"/coaching/people/{ids['staff']}"),
+        ("coaching session", f"/coaching/sessions/{ids['session']}"),
+    ]
+    return {
+        "manager": shared + store_side + [
+            ("reviews (own history)", f"/reviews/manager/{ids['manager']}"),
+            ("decisions register", "/meetings/decisions"),
+        ],
+        "gm": shared + store_side + [
+            ("reviews index", "/reviews/"),
+            ("decisions register", "/meetings/decisions"),
+        ],
+        "staff": shared + [
+            ("KPI grid (own)", "/kpis/grid"),
+            ("goals list", "/goals/"),
+            ("goal page", f"/goals/{ids['goal']}"),
+            ("coaching person (own)", f"/coaching/people/{ids['staff']}"),
+            ("coaching session (own)", f"/coaching/sessions/{ids['staff_session']}"),
+            ("decisions register", "/meetings/decisions"),
+        ],
+    }
+
+
+USERS = {"manager": "manager01", "gm": "gm01", "staff": "s01-staff01"}
+
+
+def find_ids(today: date) -> dict:
+    """The pages' subjects in store S01: the coming meeting (its review lists every open item), the
+    year's satisfaction goal (broken down to the advisors), a finished talk whose effect is due."""
+    user = {role: db.session.scalar(select(User).where(User.username == name)) for role, name in USERS.items()}
+    store_id = user["manager"].store_id
+    staff_id = user["staff"].id
+    finished = select(CoachingSession.id).where(
+        CoachingSession.steps_done == 5, CoachingSession.follow_up_on <= today).order_by(CoachingSession.id)
+    return {
+        "manager": user["manager"].id,
+        "staff": staff_id,
+        "meeting": db.session.scalar(select(Meeting.id).where(
+            Meeting.store_id == store_id, Meeting.status == "planned").order_by(Meeting.meeting_date)),
+        "goal": db.session.scalar(select(Goal.id).where(
+            Goal.store_id == store_id, Goal.person_id.is_(None), Goal.period_kind == "year",
+            Goal.period_start <= today, Goal.period_end >= today)),
+        "session": db.session.scalar(finished.where(CoachingSession.store_id == store_id)),
+        "staff_session": db.session.scalar(finished.where(CoachingSession.person_id == staff_id))
+        or db.session.scalar(select(CoachingSession.id).where(CoachingSession.person_id == staff_id)),
+    }
+
+
+class StatementCounter:
+    """Records every SQL statement the engine sends (before_cursor_execute), per request."""
+
+    def __init__(self, engine):
+        self.statements: list[str] = []
+        event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, *args):
+        self.statements.append(statement)
+
+    def reset(self):
+        self.statements = []
+
+
+def normalise(statement: str) -> str:
+    """One line, parameters as ?, IN lists folded: the same query for 3 or 30 ids, on SQLite or
+    PostgreSQL, reads the same."""
+    sql = " ".join(statement.split()).replace('"', "")
+    sql = re.sub(r"%\(\w+\)s(::\w+)?", "?", sql)  # psycopg's named parameters and their casts
+    return re.sub(r"IN \([^()]*\)", "IN (…)", sql)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile: with 20 runs, p95 is the second slowest."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(pct / 100 * len(ordered)) - 1, 0)]
+
+
+def measure(app, counter: StatementCounter, role: str, urls: list[tuple[str, str]], repeat: int) -> list[dict]:
+    client = app.test_client()
+    # Each request runs in an app context of its own (a fresh session), as in production.
+    response = client.post("/login", data={"username": USERS[role], "password": PASSWORD})
+    if response.status_code != 302:
+        raise SystemExit(f"login as {USERS[role]} failed: {response.status_code}")
+    results = []
+    for page, url in urls:
+        client.get(url)  # warm-up: compiles the templates, fills SQLAlchemy's statement cache
+        times, counts, statuses = [], [], set()
+        for _ in range(repeat):
+            counter.reset()
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            counts.append(len(counter.statements))
+            statuses.add(response.status_code)
+        kinds = Counter(normalise(sql) for sql in counter.statements)  # the last request's statements
+        results.append({
+            "role": role, "page": page, "url": url, "status": "/".join(map(str, sorted(statuses))),
+            "median_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 95), 1),
+            "statements": max(counts), "by_statement": dict(kinds.most_common()),
+        })
+        print(f"  {role:8} {page:26} {results[-1]['median_ms']:8.1f} ms  {max(counts):4} statements", flush=True)
+    return results
+
+
+def table(results: list[dict], other: dict | None, other_scale: str | None) -> list[list[str]]:
+    head = ["user", "page", "status", "median ms", "p95 ms", "statements"]
+    if other is not None:
+        head.append(f"at {other_scale}")
+    rows = [head]
+    for r in results:
+        row = [r["role"], r["page"], r["status"], f"{r['median_ms']:.1f}", f"{r['p95_ms']:.1f}", str(r["statements"])]
+        if other is not None:
+            row.append(str(other.get(key(r), {}).get("statements", "–")))
+        rows.append(row)
+    return rows
+
+
+def key(r: dict) -> str:
+    return f"{r['role']} / {r['page']}"
+
+
+def plain_table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+             for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def markdown_table(rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join("---" if i < 3 else "---:" for i in range(len(rows[0]))) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    return "\n".join(lines)
+
+
+def warnings(results: list[dict], other: dict | None, scale: str, other_scale: str | None) -> list[str]:
+    found = []
+    for r in results:
+        if r["status"] != "200":
+            found.append(f"WARNING: {key(r)}: HTTP {r['status']} ({r['url']})")
+        theirs = (other or {}).get(key(r))
+        if theirs and theirs["statements"] != r["statements"]:
+            found.append(f"WARNING: {key(r)}: {theirs['statements']} statements at {other_scale}, "
+                         f"{r['statements']} at {scale}: the page's queries grow with the data")
+            # Which statements make the difference, biggest first: the N+1 is usually the top one.
+            mine, before = r["by_statement"], theirs.get("by_statement", {})
+            diff = {sql: mine.get(sql, 0) - before.get(sql, 0) for sql in set(mine) | set(before)}
+            for sql in sorted((q for q in diff if diff[q]), key=lambda q: -abs(diff[q]))[:5]:
+                found.append(f"    {before.get(sql, 0)} at {other_scale}, {mine.get(sql, 0)} at {scale}: {sql[:150]}")
+    return found
+
+
+def write_report(meta: dict, rows, problems: list[str], results: list[dict]) -> None:
+    slow = [r for r in results if r["median_ms"] > SLOW_MS]
+    lines = [
+        "# Pitwall benchmark",
+        "",
+        f"- Date: {meta['date']}",
+        f"- Scale: {meta['scale']}",
+        f"- Database: {meta['database']}",
+        f"- Runs per page: {meta['repeat']} (after one warm-up request); whole run {meta['seconds']:.0f} s",
+        "- Rows: " + ", ".join(f"{name} {n:,}" for name, n in meta["rows"].items()),
+        "",
+        "Wall time is one request through the Flask test client (no network), rendering included. "
+        "Statements are the SQL statements that request sent to the database; "
+        f"`at {meta.get('other_scale') or 'other scale'}` is the same page on the other scale's data.",
+        "",
+        markdown_table(rows),
+        "",
+        "## Warnings",
+        "",
+        *([f"- {p}" if p.startswith("WARNING") else f"    - `{p.strip()}`" for p in problems] or ["- None: every page answered 200 and runs as many statements at both scales."]),
+        "",
+        f"## Slow pages (median over {SLOW_MS} ms)",
+        "",
+        *([f"- {key(r)}: {r['median_ms']:.0f} ms" for r in slow] or ["- None."]),
+        "",
+        f"## Statements one request runs {REPEATED} times or more (N+1 suspects)",
+        "",
+    ]
+    repeated = [(r, n, sql) for r in results for sql, n in r["by_statement"].items() if n >= REPEATED]
+    for r, n, sql in repeated:
+        lines.append(f"- {key(r)}: {n} × `{sql[:160]}`")
+    if not repeated:
+        lines.append("- None.")
+    REPORT.write_text("\n".join(lines) + "\n")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=SCALES, default="small", help="which generated database (and results file)")
+    parser.add_argument("--database-url", help="default: the scale's SQLite file under /tmp, as generate.py makes it")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per page")
+    args = parser.parse_args(argv)
+    url = args.database_url or default_url(args.scale)
+    started = time.perf_counter()
+    app = create_app(bench_config(url))
+    with app.app_context():
+        today = local_today()
+        ids = find_ids(today)
+        counter = StatementCounter(db.engine)
+        rows_count = {m.__tablename__: db.session.scalar(select(func.count()).select_from(m)) for m in COUNTED_TABLES}
+    print(f"{args.scale}: {url}, {args.repeat} runs per page")
+    results = []
+    for role, urls in pages(ids).items():
+        results += measure(app, counter, role, urls, args.repeat)
+
+    other_scale = next(s for s in SCALES if s != args.scale)
+    other_file = HERE / f"results-{other_scale}.json"
+    other = json.loads(other_file.read_text())["pages"] if other_file.exists() else None
+    meta = {"date": today.isoformat(), "scale": args.scale, "database": make_url(url).render_as_string(hide_password=True),
+            "repeat": args.repeat, "rows": rows_count, "seconds": time.perf_counter() - started,
+            "other_scale": other_scale if other else None}
+    (HERE / f"results-{args.scale}.json").write_text(
+        json.dumps({"meta": meta, "pages": {key(r): r for r in results}}, ensure_ascii=False, indent=1))
+
+    rows = table(results, other, other_scale)
+    problems = warnings(results, other, args.scale, other_scale)
+    print()
+    print(plain_table(rows))
+    print()
+    for line in problems:
+        print(line)
+    if other is None:
+        print(f"(no {other_file.name} yet: run the {other_scale} scale too to compare statement counts)")
+    write_report(meta, rows, problems, results)
+    print(f"report: {REPORT.relative_to(HERE.parent)}; {meta['seconds']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
