@@ -47,8 +47,8 @@ def paginate(stmt):
     return db.paginate(stmt, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False)
 
 
-def get_or_404(model, ident):
-    obj = db.session.get(model, ident)
+def get_or_404(model, ident, options=()):
+    obj = db.session.get(model, ident, options=options)
     if obj is None:
         abort(404)
     return obj

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from ..actions.models import STATUSES, ActionItem
 from ..auth.services import store_people
@@ -37,7 +38,8 @@ def meeting_choices():
 
 def load_meeting(meeting_id: int, manage: bool = False) -> Meeting:
     """Load (404), then check access (403): viewing, or running the meeting."""
-    meeting = get_or_404(Meeting, meeting_id)
+    # The chair and minute taker are named on every meeting page: one query, not three.
+    meeting = get_or_404(Meeting, meeting_id, options=(joinedload(Meeting.chair), joinedload(Meeting.minute_taker)))
     if not can_view_meeting(current_user, meeting):
         abort(403)
     if manage and not can_manage_meeting(current_user, meeting):
