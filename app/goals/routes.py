@@ -363,6 +363,18 @@ def step_to_action(goal_id, step_id):
     return _render_plan(goal)
 
 
+def _refused(goal_id: int, error: Exception, **forms):
+    """The goal page after a refused change: 422 with the rule's reason and the user's form, or 409
+    with the goal as it is now when someone else saved first."""
+    db.session.rollback()
+    goal = db.session.get(Goal, goal_id)
+    if isinstance(error, RuleViolation):
+        flash(str(error), "danger")
+        return _detail_page(goal, 422, **forms)
+    flash(_conflict_message(), "warning")
+    return _detail_page(goal, 409)
+
+
 @bp.post("/<int:goal_id>/stage")
 def change_stage(goal_id):
     goal = load_goal(goal_id, manage=True)
@@ -372,14 +384,8 @@ def change_stage(goal_id):
     try:
         services.move_to_stage(goal, form.stage.data, current_user.id, int(form.version.data))
         db.session.commit()
-    except (VersionConflict, StaleDataError):
-        db.session.rollback()
-        flash(_conflict_message(), "warning")
-        return _detail_page(db.session.get(Goal, goal_id), 409)
-    except RuleViolation as e:
-        db.session.rollback()
-        flash(str(e), "danger")
-        return _detail_page(goal, 422)
+    except (VersionConflict, StaleDataError, RuleViolation) as e:
+        return _refused(goal_id, e)
     flash(_("The goal is now in the %(stage)s stage.", stage=goal.stage_label), "success")
     return redirect(url_for(".detail", goal_id=goal.id))
 
@@ -413,14 +419,8 @@ def add_act(goal_id):
         record = services.record_act(goal, current_user.id, form.kind.data, form.note.data, local_today(),
                                      int(form.version.data))
         db.session.commit()
-    except (VersionConflict, StaleDataError):
-        db.session.rollback()
-        flash(_conflict_message(), "warning")
-        return _detail_page(db.session.get(Goal, goal_id), 409)
-    except RuleViolation as e:
-        db.session.rollback()
-        flash(str(e), "danger")
-        return _detail_page(goal, 422, act_form=form)
+    except (VersionConflict, StaleDataError, RuleViolation) as e:
+        return _refused(goal_id, e, act_form=form)
     if record.next_goal_id:
         flash(_("The goal continues in the next period. Write its plan."), "success")
         return redirect(url_for(".detail", goal_id=record.next_goal_id))
