@@ -1,12 +1,14 @@
 """The application factory."""
 from flask import Flask, has_request_context, request
 
+from .common import IdConverter
 from .config import Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 
 def create_app(config: type[Config] = Config) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.from_mapping(config.load())
 
     db.init_app(app)

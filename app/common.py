@@ -2,6 +2,7 @@
 from flask import abort, current_app, request, session
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 
@@ -39,8 +40,26 @@ def visible_stores():
     return db.session.scalars(select(Store).where(Store.id.in_(ids)).order_by(Store.code)).all()
 
 
+MAX_ID = 2**63 - 1  # the largest key a database column holds; SQLite refuses larger numbers outright
+MAX_PAGE = 100_000
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: a number too large to be a key gives 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def id_arg(name: str, source=None) -> int | None:
+    """An id from the query string (or `source`): None when it is missing, not a number, or out of range."""
+    value = (request.args if source is None else source).get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
 def page_arg() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def paginate(stmt):
@@ -48,6 +67,8 @@ def paginate(stmt):
 
 
 def get_or_404(model, ident, options=()):
+    if isinstance(ident, int) and not 0 < ident <= MAX_ID:
+        abort(404)
     obj = db.session.get(model, ident, options=options)
     if obj is None:
         abort(404)

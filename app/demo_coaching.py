@@ -13,7 +13,7 @@ from .actions import services as actions
 from .actions.models import DONE, ActionItem, ActionItemUpdate
 from .auth.models import GM, Store, User
 from .coaching import services as coaching
-from .coaching.analysis import add_months, last_complete_month
+from .coaching.analysis import add_months, earliest_follow_up, last_complete_month
 from .coaching.models import CoachingSession
 from .extensions import db
 from .goals.progress import month_start
@@ -86,8 +86,10 @@ def _backdate(item: ActionItem, created: date, done: date | None = None) -> None
 
 def _finish(s, questions, verbal, agreed, recognition, support, follow_up_days):
     coaching.save_confirmation(s, questions, verbal)
-    # Recorded on the day of the talk, so the follow-up date was still ahead then.
-    coaching.save_motivation(s, agreed, recognition, support, s.held_on + timedelta(days=follow_up_days), s.held_on)
+    # Recorded on the day of the talk, so the follow-up date was still ahead then; not before a whole
+    # month after the talk is complete.
+    follow_up = max(s.held_on + timedelta(days=follow_up_days), earliest_follow_up(s.held_on) + timedelta(days=4))
+    coaching.save_motivation(s, agreed, recognition, support, follow_up, s.held_on)
 
 
 def _done(s: CoachingSession, note: str, days: int) -> None:

@@ -56,6 +56,10 @@ def init_app(app):
             from .actions.routes import open_count
 
             ctx["open_count"] = open_count()
+            if current_user.role == "staff":
+                from .coaching.services import awaiting_count
+
+                ctx["awaiting_count"] = awaiting_count(current_user.id)
             ctx["current_store"] = current_store()
             stores = visible_stores()
             ctx["switchable_stores"] = stores if len(stores) > 1 else []

@@ -147,3 +147,14 @@ def test_login_attempts_are_rate_limited(app, client, staff):
     finally:
         limiter.reset()
         app.config["LOGIN_RATE_LIMIT"] = TestingConfig.LOGIN_RATE_LIMIT
+
+
+def test_numbers_too_large_for_a_key_are_not_found(login, manager):
+    """SQLite refuses integers over 2**63 - 1 with an error: such ids and pages must not reach it."""
+    huge = "99999999999999999999"
+    c = login(manager)
+    for url in (f"/coaching/sessions/{huge}", f"/meetings/{huge}", f"/kpis/grid?subject={huge}",
+                f"/reviews/new?manager={huge}"):
+        assert c.get(url).status_code == 404, url
+    for url in (f"/coaching/?page={huge}", f"/coaching/?person={huge}", f"/actions/board?owner={huge}&page={huge}"):
+        assert c.get(url).status_code == 200, url

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.actions.models import ActionItem
+from app.actions.models import ActionItem, ActionItemUpdate
 from app.auth.models import STAFF
 from app.coaching import analysis, services
 from app.coaching.models import CoachingSession
@@ -57,8 +57,8 @@ def _due(days=14):
 
 
 def _follow_up():
-    """A follow-up date in the month after today's, whatever today is."""
-    return (analysis.add_months(analysis.month_start(local_today()), 1) + timedelta(days=14)).isoformat()
+    """A follow-up date in the second month after today's (the earliest allowed), whatever today is."""
+    return (analysis.add_months(analysis.month_start(local_today()), 2) + timedelta(days=14)).isoformat()
 
 
 def _walk_to(c, s, step):
@@ -154,9 +154,9 @@ def test_step_fields_are_validated(login, store, manager, advisor):
     assert r.status_code == 422 and "cannot be in the past" in r.text
     assert not _reload(s).measures and db.session.query(ActionItem).count() == 0
     _walk_to(c, s, 5)
-    this_month = analysis.month_start(local_today()) + timedelta(days=27)  # the talk's own month
-    r = c.post(_url(s, "/steps/5"), data={"agreed": "ok", "follow_up_on": this_month.isoformat()}, htmx=True)
-    assert r.status_code == 422 and "in a month after the talk" in r.text
+    next_month = analysis.add_months(analysis.month_start(local_today()), 1) + timedelta(days=27)
+    r = c.post(_url(s, "/steps/5"), data={"agreed": "ok", "follow_up_on": next_month.isoformat()}, htmx=True)
+    assert r.status_code == 422 and "or later: the effect is read from at least one whole month" in r.text
     r = c.post(_url(s, "/steps/5"), data={"agreed": "", "follow_up_on": _due()}, htmx=True)
     assert r.status_code == 422 and _reload(s).steps_done == 4
 
@@ -177,10 +177,13 @@ def test_the_person_acknowledges_from_their_own_login(login, store, manager, adv
     a = login(advisor)
     page = a.get(f"/coaching/people/{advisor.id}").text
     assert "waiting for your acknowledgement" in page
+    badge = 'title="Plans waiting for your acknowledgement">1</span>'
+    assert badge in a.get("/actions/mine").text  # told on every page, beside "My coaching"
     r = a.post(_url(s, "/acknowledge"), htmx=True)
     assert r.status_code == 200 and "acknowledged the plan" in r.text
     assert _reload(s).acknowledged_at is not None
     assert "waiting for your acknowledgement" not in a.get(f"/coaching/people/{advisor.id}").text
+    assert "Plans waiting for your acknowledgement" not in a.get("/actions/mine").text
     # The manager goes on without recording a verbal confirmation.
     assert m.post(_url(s, "/steps/4"), data={"questions": "none"}, htmx=True).status_code == 200
     s = _reload(s)
@@ -213,6 +216,7 @@ def test_permissions(login, store, manager, advisor, gm, make_user, make_store):
         assert c.post(_url(s, "/steps/1"), data={"purpose": "x"}).status_code == 403
         assert c.post(_url(s, "/measures"), data={"what": "x"}).status_code == 403
         assert c.post(_url(s, "/follow-up"), data={"conclusion": "x"}).status_code == 403
+        assert c.post(_url(s, "/discard")).status_code == 403
         assert c.post(f"/coaching/people/{advisor.id}/sessions", data={"kpi_ids": csi}).status_code == 403
     g = login(gm)
     assert g.get(_url(s)).status_code == 200 and g.get(f"/coaching/people/{advisor.id}").status_code == 200
@@ -223,13 +227,45 @@ def test_permissions(login, store, manager, advisor, gm, make_user, make_store):
     assert login(manager).get(f"/coaching/people/{far.id}").status_code == 403
     assert login(far_manager).get(_url(s)).status_code == 403
     assert login(far_manager).post(_url(s, "/steps/1"), data={"purpose": "x"}).status_code == 403
+    assert login(far_manager).post(_url(s, "/discard")).status_code == 403
     assert _reload(s).steps_done == 0
+
+
+def test_a_talk_can_be_discarded_until_its_plan_is_agreed(login, store, manager, advisor):
+    s = _start(store, manager, advisor)
+    c = login(manager)
+    _walk_to(c, s, 3)  # step 3 is open: a measure is already an action item
+    assert c.post(_url(s, "/measures"), data={"what": "Explain every invoice", "due": _due(), "as_action": "y"},
+                  htmx=True).status_code == 200
+    item = db.session.scalar(db.select(ActionItem))
+    assert "Discard this talk" in c.get(_url(s)).text
+    talk_id = s.id
+    r = c.post(_url(s, "/discard"), htmx=True)
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/coaching/people/{advisor.id}"
+    db.session.expire_all()
+    assert db.session.get(CoachingSession, talk_id) is None
+    last = db.session.scalars(db.select(ActionItemUpdate).order_by(ActionItemUpdate.id.desc())).first()
+    assert item.status == "cancelled" and (last.event, last.note) == ("cancelled", "The coaching talk was discarded.")
+    assert "The talk was discarded." in c.get(f"/coaching/people/{advisor.id}").text
+    agreed = _start(store, manager, advisor)
+    _walk_to(c, agreed, 4)  # the plan is agreed
+    assert "Discard this talk" not in c.get(_url(agreed)).text
+    r = c.post(_url(agreed, "/discard"), htmx=True)
+    assert r.status_code == 422 and "can no longer be discarded" in r.text
+    assert c.post(_url(agreed, "/discard")).status_code == 422  # without JS too
+    plain = _start(store, manager, advisor)
+    plain_id = plain.id
+    r = c.post(_url(plain, "/discard"))
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/coaching/people/{advisor.id}")
+    db.session.expire_all()
+    assert db.session.get(CoachingSession, plain_id) is None
 
 
 def test_csrf_is_required(login, store, manager, advisor):
     s = _start(store, manager, advisor)
     c = login(manager)
     assert c.post(_url(s, "/steps/1"), data={"purpose": "x"}, csrf=False, htmx=True).status_code == 400
+    assert c.post(_url(s, "/discard"), csrf=False, htmx=True).status_code == 400
     assert _reload(s).steps_done == 0
 
 
@@ -305,6 +341,20 @@ def test_gap_against_target_store_average_and_best(store, manager, advisor, make
     assert row.target == 85 and row.gap == 5
 
 
+def test_a_kpi_without_a_target_is_measured_against_the_store_average(login, store, manager, advisor, make_user):
+    peer = make_user(STAFF, store, username="peer", position="service_advisor")
+    month = analysis.last_complete_month(local_today())
+    _value(store, advisor, "REVENUE_PER_RO", month, 1400)
+    _value(store, peer, "REVENUE_PER_RO", month, 1600)
+    s = _start(store, manager, advisor, codes=("REVENUE_PER_RO",))
+    c = login(manager)
+    _walk_to(c, s, 2)
+    page = c.post(_url(s, "/steps/2"), data={"months": "1"}, htmx=True).text
+    row = analysis.gap_rows(_reload(s))[0]
+    assert (row.target, row.store_average, row.gap) == (None, 1500, 100)
+    assert "100 short of the store average" in page and "on target" not in page
+
+
 def test_lower_is_better_kpi_gap_and_best(store, manager, make_user):
     tech = make_user(STAFF, store, username="tech", position="technician")
     peer = make_user(STAFF, store, username="peer", position="technician")
@@ -326,7 +376,7 @@ def test_effect_at_the_follow_up(login, store, manager, advisor, make_user, afte
     today = local_today()
     held = analysis.add_months(analysis.month_start(today), -3) + timedelta(days=4)
     _history(store, advisor, peer, 80, after, held)
-    s = _finished(store, manager, advisor, held, held + timedelta(days=60))
+    s = _finished(store, manager, advisor, held, analysis.month_start(today))  # two whole months after the talk
     row = analysis.effects([s], today)[s.id][0]
     assert row.before == 80 and row.after == sum(after) / 2 and row.gap_before == 10
     assert row.verdict == verdict
@@ -398,6 +448,27 @@ def test_coverage_of_staff_below_target(login, store, manager, advisor, make_use
     assert "Advisor Wang" not in c.get("/coaching/?weeks=12").text.split('id="due-h"')[0]
     r = c.get("/coaching/?weeks=abc")
     assert r.status_code == 200 and "Advisor Wang" in r.text
+
+
+def test_coverage_reads_the_latest_month_with_data(login, store, manager, advisor):
+    """Early in a month last month's figures are often not entered yet: coverage uses the month
+    before rather than showing nobody below target, and says which month it read."""
+    today = local_today()
+    c = login(manager)
+    page = c.get("/coaching/").text
+    assert "No staff KPI values in the last 3 months" in page and "Everyone below target" not in page
+    earlier = analysis.add_months(analysis.last_complete_month(today), -1)
+    _value(store, advisor, "CSI", earlier, 85)
+    db.session.commit()
+    assert analysis.coverage_month(store.id, today) == earlier
+    assert [g.person.id for g in analysis.coverage_gaps(store.id, today)] == [advisor.id]
+    page = c.get("/coaching/").text
+    assert f"KPI values of {earlier:%Y-%m}, the latest month with data." in page
+    assert "Advisor Wang" in page.split('id="due-h"')[0]
+    too_old = analysis.add_months(analysis.last_complete_month(today), -analysis.COVERAGE_LOOKBACK_MONTHS)
+    db.session.query(KpiValue).update({KpiValue.month: too_old})
+    db.session.commit()
+    assert analysis.coverage_month(store.id, today) is None and analysis.coverage_gaps(store.id, today) == []
 
 
 def test_store_list_by_person_and_month_and_follow_ups_due(login, store, manager, advisor, make_user):
@@ -488,7 +559,9 @@ def test_follow_up_date_rules(app, store, manager, advisor):
     s = _start(store, manager, advisor, held_on=held)
     s.steps_done = 4
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        for follow_up, message in [(held + timedelta(days=1), "in a month after the talk"),
+        for follow_up, message in [(held + timedelta(days=1), "or later"),
+                                   (analysis.add_months(analysis.month_start(held), 2) - timedelta(days=1), "or later"),
+                                   (held + timedelta(days=367), "within a year"),
                                    (local_today(), "after today")]:
             with pytest.raises(RuleViolation, match=message):
                 services.save_motivation(s, "ok", "", "", follow_up, local_today())
@@ -553,7 +626,19 @@ def test_a_kpi_on_target_before_the_talk_does_not_count(store, manager, advisor,
     row = _effect_of(store, manager, advisor, "CSI", 95, 96, make_user, 92)  # target 90
     assert row.verdict == analysis.NO_GAP
     summary = analysis.coaching_effect([store.id], local_today())
-    assert (summary.narrowed, summary.total) == (0, 0)
+    assert (summary.narrowed, summary.total, summary.pending) == (0, 0, 0)  # not "no data yet" either
+
+
+def test_the_effect_concluded_on_does_not_change_with_later_months(store, manager, advisor, make_user):
+    """The effect is read up to the last month complete on the follow-up date: a bad month after the
+    conclusion does not turn "narrowed" into "not narrowed"."""
+    peer = make_user(STAFF, store, username="peer", position="service_advisor")
+    today = local_today()
+    held = analysis.add_months(analysis.month_start(today), -4) + timedelta(days=4)
+    _history(store, advisor, peer, 80, [85, 60, 60], held)  # 85 in the month before the follow-up
+    s = _finished(store, manager, advisor, held, analysis.earliest_follow_up(held) + timedelta(days=4))
+    row = analysis.effects([s], today)[s.id][0]
+    assert (row.after, row.verdict) == (85, analysis.NARROWED)
 
 
 def test_a_summed_kpis_goal_target_is_taken_per_month(store, manager, make_user):

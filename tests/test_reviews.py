@@ -152,6 +152,8 @@ def test_future_date_is_refused_past_and_today_allowed(login, gm, manager):
     assert c.post(f"/reviews/new?manager={manager.id}", data=_form(5)).status_code == 302
     assert c.post(f"/reviews/new?manager={manager.id}",
                   data=_form(5, day=local_today() - timedelta(days=40))).status_code == 302
+    r = c.post(f"/reviews/new?manager={manager.id}", data=_form(5, day=local_today() - timedelta(days=400)))
+    assert r.status_code == 422 and "within the past year" in r.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(ManagerReview.id))) == 2
 
 

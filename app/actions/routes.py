@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.services import store_people
-from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, paginate
+from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, id_arg, paginate
 from ..extensions import db, htmx
 from ..forms import error_text
 from ..meetings.models import Meeting
@@ -150,10 +150,10 @@ def board():
         abort(403)
     today = local_today()
     filters = dict(
-        owner_id=request.args.get("owner", type=int),
+        owner_id=id_arg("owner"),
         status=request.args.get("status") if request.args.get("status") in STATUSES else None,
         overdue=request.args.get("overdue") == "1",
-        meeting_id=request.args.get("meeting", type=int),
+        meeting_id=id_arg("meeting"),
     )
     page = paginate(services.board_stmt(store_id, today, **filters))
     meetings = db.session.execute(

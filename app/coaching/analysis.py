@@ -40,10 +40,16 @@ def last_complete_month(today: date) -> date:
 
 
 def after_window(session: CoachingSession, today: date) -> tuple[date, date]:
-    """The months after the talk that count for its effect: from the month after the talk to the
-    follow-up's month, as far as those months are complete. Empty when first > last."""
-    last = month_start(session.follow_up_on or today)
+    """The months after the talk that count for its effect: from the month after the talk to the last
+    month complete on the follow-up date, so the effect the manager concludes on does not change
+    later (and, before the follow-up, as far as months are complete today). Empty when first > last."""
+    last = last_complete_month(session.follow_up_on or today)
     return add_months(month_start(session.held_on), 1), min(last, last_complete_month(today))
+
+
+def earliest_follow_up(held_on: date) -> date:
+    """The first day on which a whole month after the talk's month is complete."""
+    return add_months(month_start(held_on), 2)
 
 
 # --- the figures ---------------------------------------------------------------------------
@@ -238,10 +244,11 @@ def effects(sessions: list[CoachingSession], today: date) -> dict[int, list[Effe
 
 
 def session_verdict(rows: list[EffectRow]) -> str | None:
-    """A talk narrowed the gap when every KPI whose effect can be said closed or narrowed its gap."""
+    """A talk narrowed the gap when every KPI whose effect can be said closed or narrowed its gap.
+    NO_GAP when every KPI was on target before the talk; None while the data is missing."""
     verdicts = [r.verdict for r in rows if r.verdict not in (None, NO_GAP)]
     if not verdicts:
-        return None
+        return NO_GAP if rows and all(r.verdict == NO_GAP for r in rows) else None
     if all(v == CLOSED for v in verdicts):
         return CLOSED
     return NOT_NARROWED if NOT_NARROWED in verdicts else NARROWED
@@ -267,6 +274,8 @@ def coaching_effect(store_ids, today: date) -> EffectSummary:
     narrowed = total = pending = 0
     for rows in effects(sessions, today).values():
         result = session_verdict(rows)
+        if result == NO_GAP:  # nothing to narrow: says nothing of coaching's effect
+            continue
         if result is None:
             pending += 1
             continue
@@ -286,10 +295,26 @@ class CoverageGap:
     last_coached: date | None
 
 
-def coverage_gaps(store_id: int, today: date, weeks: int = DEFAULT_COVERAGE_WEEKS) -> list[CoverageGap]:
-    """Staff with a person KPI below target in the last complete month and no coaching talk in the
-    last `weeks` weeks. A fixed number of queries, whatever the number of staff."""
-    month = last_complete_month(today)
+COVERAGE_LOOKBACK_MONTHS = 3  # older figures no longer say who needs a talk now
+
+
+def coverage_month(store_id: int, today: date) -> date | None:
+    """The month coverage is read from: the latest complete month with people's KPI values in the
+    store (early in a month, last month's figures are often not entered yet); None when the last
+    few months have none."""
+    last = last_complete_month(today)
+    return db.session.scalar(select(func.max(KpiValue.month)).where(
+        KpiValue.store_id == store_id, KpiValue.subject_key != 0, KpiValue.month <= last,
+        KpiValue.month > add_months(last, -COVERAGE_LOOKBACK_MONTHS)))
+
+
+def coverage_gaps(store_id: int, today: date, weeks: int = DEFAULT_COVERAGE_WEEKS,
+                  month: date | None = None) -> list[CoverageGap]:
+    """Staff with a person KPI below target in `month` (by default coverage_month) and no coaching
+    talk in the last `weeks` weeks. A fixed number of queries, whatever the number of staff."""
+    month = month or coverage_month(store_id, today)
+    if month is None:
+        return []
     since = today - timedelta(weeks=weeks)
     staff = db.session.scalars(select(User).where(User.store_id == store_id, User.role == STAFF,
                                                   User.active.is_(True)).order_by(User.display_name)).all()

@@ -7,12 +7,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..actions.models import ActionItem
 from ..auth.models import STAFF, User
-from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, paginate
+from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, id_arg, paginate
 from ..dashboard import charts
 from ..dashboard.routes import month_label
 from ..dashboard.services import last_months, trend_series
 from ..extensions import db, htmx
 from ..formatting import fnumber
+from ..forms import EmptyForm
 from ..kpis.services import parse_month
 from ..timeutils import local_today
 from . import analysis, services
@@ -74,12 +75,15 @@ def index():
     coverage = CoverageForm(request.args)
     weeks = coverage.weeks.data if coverage.validate() and coverage.weeks.data else analysis.DEFAULT_COVERAGE_WEEKS
     staff = services.store_staff(store_id)
-    person_id = request.args.get("person", type=int)
+    person_id = id_arg("person")
     month = parse_month(request.args.get("month") or "")
     months = last_months(today, GRID_MONTHS)
     page = paginate(services.store_sessions_stmt(store_id, person_id, month))
+    coverage_month = analysis.coverage_month(store_id, today)
     return render_template(
-        "coaching/index.html", coverage=coverage, weeks=weeks, gaps=analysis.coverage_gaps(store_id, today, weeks),
+        "coaching/index.html", coverage=coverage, weeks=weeks, coverage_month=coverage_month,
+        lookback=analysis.COVERAGE_LOOKBACK_MONTHS,
+        gaps=analysis.coverage_gaps(store_id, today, weeks, coverage_month) if coverage_month else [],
         due=services.follow_ups_due(store_id, today), unfinished=services.unfinished_sessions(store_id),
         cap=services.LIST_CAP,
         staff=staff, months=months, counts=services.talks_by_person_and_month(store_id, months), page=page,
@@ -151,6 +155,7 @@ def _context(session: CoachingSession, forms=None, error=None) -> dict:
     blank.update(forms or {})
     return {"s": session, "gap": analysis.gap_rows(session), "error": error, "forms": blank, "today": today,
             "can_manage": can_coach(current_user, session.store_id),
+            "can_discard": services.can_discard(session),
             "can_acknowledge": can_acknowledge(current_user, session), "effect_due": effect_due,
             "effect": analysis.effects([session], today).get(session.id, []) if effect_due else [],
             "after": analysis.after_window(session, today)}
@@ -248,6 +253,25 @@ def acknowledge(session_id):
         db.session.rollback()
         return _respond(session, "step-4", 422, error=str(e))
     return _respond(session, "step-4")
+
+
+@bp.post("/sessions/<int:session_id>/discard")
+def discard(session_id):
+    session = load_session(session_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    person_id = session.person_id
+    try:
+        services.discard_session(session, current_user.id)
+        db.session.commit()
+    except RuleViolation as e:
+        db.session.rollback()
+        return _respond(session, "steps", 422, error=str(e))
+    flash(_("The talk was discarded."), "success")
+    target = url_for(".person", user_id=person_id)
+    if htmx:
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)
 
 
 @bp.post("/sessions/<int:session_id>/follow-up")

@@ -5,12 +5,13 @@ A step can be saved only when the steps before it are done (no skipping) and onl
 of a completed step means someone else saved it meanwhile, which is reported as a conflict rather
 than overwriting what was recorded.
 """
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..actions.services import cancel as cancel_action_item
 from ..actions.services import create_action_item
 from ..auth.models import STAFF, User
 from ..common import RuleViolation, VersionConflict
@@ -18,8 +19,7 @@ from ..extensions import db
 from ..kpis.models import PERSON_SCOPE, Kpi
 from ..kpis.services import active_kpis
 from ..timeutils import utcnow
-from ..goals.progress import month_start
-from .analysis import add_months, last_complete_month
+from .analysis import add_months, earliest_follow_up, last_complete_month
 from .models import CONFIRM, GAP, MOTIVATE, PLAN, PURPOSE, CoachingMeasure, CoachingSession
 
 GAP_MONTHS = (1, 3, 6, 12)
@@ -134,11 +134,15 @@ def save_confirmation(session: CoachingSession, questions: str, verbal: bool) ->
 
 def save_motivation(session: CoachingSession, agreed: str, recognition: str, support: str,
                     follow_up_on: date, today: date) -> None:
-    """The follow-up falls in a month after the talk's (KPI data is monthly, so the effect needs at
-    least one complete month after the talk) and not in the past."""
+    """The follow-up comes once a whole month after the talk's month is complete (KPI data is
+    monthly), within a year of the talk, and not in the past."""
     _open_step(session, MOTIVATE)
-    if follow_up_on < add_months(month_start(session.held_on), 1):
-        raise RuleViolation(_("Set the follow-up in a month after the talk: the KPI data is monthly."))
+    earliest = earliest_follow_up(session.held_on)
+    if follow_up_on < earliest:
+        raise RuleViolation(_("Set the follow-up on %(day)s or later: the effect is read from at least one "
+                              "whole month after the talk.", day=format_date(earliest)))
+    if follow_up_on > session.held_on + timedelta(days=366):
+        raise RuleViolation(_("Set the follow-up within a year of the talk."))
     if follow_up_on <= today:
         raise RuleViolation(_("Set a follow-up date after today."))
     session.agreed = agreed.strip()
@@ -161,6 +165,22 @@ def record_follow_up(session: CoachingSession, conclusion: str, base_version: in
     session.follow_up_conclusion = conclusion.strip()
     session.followed_up_at = utcnow()
     session.updated_at = utcnow()
+
+
+def can_discard(session: CoachingSession) -> bool:
+    """A talk started by mistake or broken off may be discarded until its plan is agreed."""
+    return session.steps_done < PLAN
+
+
+def discard_session(session: CoachingSession, user_id: int) -> None:
+    """Deletes a talk whose plan is not agreed yet. Action items already made from its measures are
+    cancelled, not deleted, so their history stays."""
+    if not can_discard(session):
+        raise RuleViolation(_("The plan of this talk is agreed: it can no longer be discarded."))
+    for measure in session.measures:
+        if measure.action_item is not None and measure.action_item.is_active:
+            cancel_action_item(measure.action_item, user_id, _("The coaching talk was discarded."))
+    db.session.delete(session)
 
 
 # --- lists ----------------------------------------------------------------------------------
@@ -207,12 +227,20 @@ def follow_ups_due(store_id: int, today: date) -> tuple[list[CoachingSession], i
         .order_by(CoachingSession.follow_up_on, CoachingSession.id))
 
 
-def awaiting_acknowledgement(person_id: int) -> list[CoachingSession]:
-    """Talks whose plan the person has not yet acknowledged (and the manager has not confirmed)."""
-    return db.session.scalars(select(CoachingSession).where(
+def _awaiting(person_id: int):
+    return select(CoachingSession).where(
         CoachingSession.person_id == person_id, CoachingSession.steps_done >= PLAN,
         CoachingSession.acknowledged_at.is_(None), CoachingSession.verbal_confirmation.is_(False))
-        .order_by(CoachingSession.held_on)).all()
+
+
+def awaiting_acknowledgement(person_id: int) -> list[CoachingSession]:
+    """Talks whose plan the person has not yet acknowledged (and the manager has not confirmed)."""
+    return db.session.scalars(_awaiting(person_id).order_by(CoachingSession.held_on)).all()
+
+
+def awaiting_count(person_id: int) -> int:
+    """How many plans wait for the person's acknowledgement: the count beside "My coaching"."""
+    return db.session.scalar(select(func.count()).select_from(_awaiting(person_id).subquery()))
 
 
 def talks_by_person_and_month(store_id: int, months: list[date]) -> dict[tuple[int, date], int]:

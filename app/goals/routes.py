@@ -12,6 +12,7 @@ from ..common import (
     VersionConflict,
     current_store_id,
     get_or_404,
+    id_arg,
     paginate,
 )
 from ..extensions import db, htmx
@@ -117,14 +118,14 @@ def _goal_form(store_id: int) -> GoalForm:
     if request.method == "GET":
         form.period_day.data = today
         form.owner_id.data = current_user.id
-        form.person_id.data = request.args.get("person", 0, type=int)
+        form.person_id.data = id_arg("person") or 0
         form.subject.data = PERSON if request.args.get("subject") == PERSON else STORE
         if request.args.get("period_kind") in dict(form.period_kind.choices):
             form.period_kind.data = request.args["period_kind"]
         kpi = kpi_by_code(request.args.get("kpi", "")) if request.args.get("kpi") else None
         if kpi is not None:
             form.kpi_id.data = kpi.id
-        parent = request.args.get("parent", 0, type=int)
+        parent = id_arg("parent") or 0
         if parent in dict(form.parent_id.choices):
             form.parent_id.data = parent
         baseline = _num_arg("baseline")
@@ -168,10 +169,10 @@ def baseline():
     if not can_manage_goals(current_user, store_id):
         abort(403)
     form = GoalForm(formdata=request.args, meta={"csrf": False})
-    kpi = db.session.get(Kpi, request.args.get("kpi_id", 0, type=int))
+    kpi = db.session.get(Kpi, id_arg("kpi_id") or 0)
     day = services.period_bounds(form.period_kind.data, local_today())[0]
     day = form.period_day.data or day  # an unparsable date keeps the default
-    person_id = request.args.get("person_id", 0, type=int) if request.args.get("subject") == PERSON else None
+    person_id = (id_arg("person_id") or 0) if request.args.get("subject") == PERSON else None
     value = None
     if kpi is not None and form.period_kind.data in dict(form.period_kind.choices):
         value = services.last_year_baseline(store_id, kpi, person_id or None, form.period_kind.data, day)

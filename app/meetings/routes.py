@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from ..actions.models import STATUSES, ActionItem
 from ..auth.services import store_people
-from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, paginate
+from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, id_arg, paginate
 from ..extensions import db, htmx
 from ..forms import EmptyForm, error_text
 from ..timeutils import local_now, local_today
@@ -384,7 +384,7 @@ def decide_proposal(meeting_id, proposal_id, choice):
 @bp.post("/<int:meeting_id>/goals")
 def link_goal(meeting_id):
     meeting = load_meeting(meeting_id, manage=True)
-    goal = db.session.get(Goal, request.form.get("goal_id", type=int) or 0)
+    goal = db.session.get(Goal, id_arg("goal_id", request.form) or 0)
     if not EmptyForm().validate_on_submit() or goal is None:
         abort(400)
     try:

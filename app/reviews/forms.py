@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
@@ -7,15 +9,20 @@ from ..forms import LocalDateField as DateField
 from ..timeutils import local_today
 from .models import DUTIES, REMARK_MAX
 
+BACKDATE_DAYS = 366
+
 
 class ReviewForm(FlaskForm):
     reviewed_on = DateField(_l("Date of the assessment"),
                             validators=[InputRequired(message=_l("Enter a valid date."))],
-                            description=_l("Today or a day in the past."))
+                            description=_l("Today or a day in the past year."))
 
     def validate_reviewed_on(self, field):
         if field.data and field.data > local_today():
             raise ValidationError(_l("The assessment cannot be dated in the future."))
+        # Recording a missed assessment is fine; a date years back is a typing slip.
+        if field.data and field.data < local_today() - timedelta(days=BACKDATE_DAYS):
+            raise ValidationError(_l("Date the assessment within the past year."))
 
     def duty_fields(self):
         """(key, label, checkbox, remark) for each duty, in order."""

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.models import MANAGER, User
-from ..common import get_or_404
+from ..common import get_or_404, id_arg
 from ..extensions import db
 from ..timeutils import local_today
 from . import services
@@ -52,7 +52,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    manager_id = request.args.get("manager", type=int)
+    manager_id = id_arg("manager")
     if manager_id is None:
         abort(404)
     manager = _load_manager(manager_id)

@@ -67,7 +67,7 @@ def test_five_step_coaching_talk(new_context, make_store, make_user, artifacts):
     gap_to = last_complete_month(today)
     gap_from = add_months(gap_to, -2)
     deadline = today + timedelta(days=14)
-    follow_up = add_months(today.replace(day=1), 1) + timedelta(days=14)  # in the month after the talk's
+    follow_up = add_months(today.replace(day=1), 2) + timedelta(days=14)  # the earliest month allowed
     measure = "Explain every invoice line to the customer at hand-over"
 
     # --- the manager finds the advisor and starts a talk -------------------------------------
@@ -163,7 +163,9 @@ def test_five_step_coaching_talk(new_context, make_store, make_user, artifacts):
     # --- Zhang acknowledges the plan on a phone ----------------------------------------------
     phone = new_context("en-US", **PHONE).new_page()
     log_in(phone, "zhang")
-    phone.get_by_role("navigation", name="Main").get_by_role("link", name="My coaching", exact=True).click()
+    my_coaching = phone.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile(r"^My coaching"))
+    expect(my_coaching.get_by_title("Plans waiting for your acknowledgement")).to_have_text("1")  # on every page
+    my_coaching.click()
     expect(phone).to_have_url(re.compile(rf"/coaching/people/{advisor.id}$"))
     expect(phone.get_by_role("heading", level=1)).to_have_text("Advisor Zhang")
     expect(phone.locator("section[aria-labelledby=start-h]")).to_have_count(0)  # staff do not coach
@@ -264,3 +266,14 @@ def test_coaching_steps_in_chinese(new_context, make_store, make_user, artifacts
     for n, name in enumerate(["阐明谈话的目的和依据", "阐明业绩等级之间的差距", "制定方案和方法", "确认", "激励"]):
         expect(step_list.locator("li").nth(n)).to_contain_text(name)
     page.screenshot(path=artifacts / "23-coaching-talk-zh.png", full_page=True)
+
+    # A talk started by mistake is discarded, after the manager confirms it.
+    discard = page.get_by_role("button", name="作废这次谈话", exact=True)
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    discard.click()
+    expect(page).to_have_url(re.compile(rf"/coaching/sessions/{talk.id}$"))  # cancelled: nothing happened
+    page.once("dialog", lambda dialog: dialog.accept())
+    discard.click()
+    expect(page).to_have_url(re.compile(rf"/coaching/people/{advisor.id}$"))
+    expect(page.get_by_text("谈话已作废。")).to_be_visible()
+    expect(page.get_by_text("未完成")).to_have_count(0)
