@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from ..auth.models import STAFF, User
 from ..extensions import db
@@ -117,7 +118,8 @@ class ValueBook:
         return self._cache[key]
 
     def level(self, store_id, kpi_id, person_id, first, last) -> float | None:
-        return self._levels(store_id, kpi_id, first, last).get(person_id)
+        months = self.values.get((store_id, kpi_id), {}).get(person_id, {})  # one person: no need for all
+        return _mean(v for m, v in months.items() if first <= m <= last)
 
     def store_average(self, store_id, kpi_id, first, last) -> float | None:
         return _mean(self._levels(store_id, kpi_id, first, last).values())
@@ -264,24 +266,39 @@ class EffectSummary:
     def share(self) -> float | None:
         return self.narrowed / self.total if self.total else None
 
+    @classmethod
+    def sum_of(cls, summaries) -> "EffectSummary":
+        summaries = list(summaries)
+        return cls(*(sum(getattr(x, f) for x in summaries) for f in ("narrowed", "total", "pending")))
 
-def coaching_effect(store_ids, today: date) -> EffectSummary:
-    """Of the finished talks whose follow-up date fell in the last year: how many narrowed the gap."""
-    sessions = db.session.scalars(select(CoachingSession).where(
-        CoachingSession.store_id.in_(list(store_ids)), CoachingSession.steps_done >= MOTIVATE,
+
+def coaching_effect_by_store(store_ids, today: date) -> dict[int, EffectSummary]:
+    """Per store, of the finished talks whose follow-up date fell in the last year: how many narrowed
+    the gap. One pass for all the stores (the dashboard shows a store and its group)."""
+    store_ids = list(store_ids)
+    # Only ids and dates are read here: the person and coach (joined by default) are left unloaded.
+    sessions = db.session.scalars(select(CoachingSession).options(
+        lazyload(CoachingSession.person), lazyload(CoachingSession.manager)).where(
+        CoachingSession.store_id.in_(store_ids), CoachingSession.steps_done >= MOTIVATE,
         CoachingSession.follow_up_on <= today,
         CoachingSession.follow_up_on > today - timedelta(days=EFFECT_WINDOW_DAYS))).all()
-    narrowed = total = pending = 0
-    for rows in effects(sessions, today).values():
-        result = session_verdict(rows)
+    store_of = {s.id: s.store_id for s in sessions}
+    counts = {store_id: [0, 0, 0] for store_id in store_ids}  # narrowed, total, pending
+    for session_id, rows in effects(sessions, today).items():
+        result, tally = session_verdict(rows), counts[store_of[session_id]]
         if result == NO_GAP:  # nothing to narrow: says nothing of coaching's effect
             continue
         if result is None:
-            pending += 1
+            tally[2] += 1
             continue
-        total += 1
-        narrowed += result in (CLOSED, NARROWED)
-    return EffectSummary(narrowed, total, pending)
+        tally[1] += 1
+        tally[0] += result in (CLOSED, NARROWED)
+    return {store_id: EffectSummary(*tally) for store_id, tally in counts.items()}
+
+
+def coaching_effect(store_ids, today: date) -> EffectSummary:
+    """coaching_effect_by_store, added up over the stores."""
+    return EffectSummary.sum_of(coaching_effect_by_store(store_ids, today).values())
 
 
 # --- coverage ---------------------------------------------------------------------------------

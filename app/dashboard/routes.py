@@ -92,6 +92,8 @@ def index():
     rows = services.goal_rows(store_id, today)
     stores = visible_stores()
     comparison = services.store_comparison([s.id for s in stores], today) if len(stores) > 1 else None
+    # The store's coaching effect and its group's, from one pass over the group's talks.
+    coaching_by_store = coaching_analysis.coaching_effect_by_store({s.id for s in stores} | {store_id}, today)
     return render_template(
         "dashboard/index.html", today=today, store=current_store(), rows=rows,
         exceptions=services.exceptions(store_id, today, rows),
@@ -102,8 +104,8 @@ def index():
         overdue=services.overdue_count(store_id, today),
         unchecked=[r for r in rows if not r.checked_this_month],
         on_time_days=services.ON_TIME_DAYS,
-        coaching=coaching_analysis.coaching_effect([store_id], today),
-        group_coaching=coaching_analysis.coaching_effect([s.id for s in stores], today) if len(stores) > 1 else None,
+        coaching=coaching_by_store[store_id],
+        group_coaching=coaching_analysis.EffectSummary.sum_of(coaching_by_store.values()) if len(stores) > 1 else None,
         uncoached=len({g.person.id for g in coaching_analysis.coverage_gaps(store_id, today)}),
         coverage_weeks=coaching_analysis.DEFAULT_COVERAGE_WEEKS,
     )
