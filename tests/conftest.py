@@ -185,10 +185,16 @@ def client(app):
 
 
 @pytest.fixture
-def login(app):
+def login(app, request):
+    """A client logged in as `user`. A test module that sets PAGE_LANGUAGE ("en") reads its pages in
+    that language; otherwise the browser's default applies (Chinese)."""
+    language = getattr(request.module, "PAGE_LANGUAGE", None)
+
     def as_(user):
         c = Browserish(app.test_client())
         assert c.login(user.username).status_code == 302
+        if language:
+            c.client.set_cookie("lang", language)
         return c
     return as_
 

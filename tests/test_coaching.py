@@ -21,14 +21,7 @@ def _value(store, person, code, month, value):
                             subject_key=person.id if person else 0, month=month, value=value))
 
 
-@pytest.fixture
-def login(login):
-    """The module's pages are read in English (the default is Chinese)."""
-    def as_(user):
-        c = login(user)
-        c.client.set_cookie("lang", "en")
-        return c
-    return as_
+PAGE_LANGUAGE = "en"  # the pages are read in English (the default is Chinese)
 
 
 @pytest.fixture

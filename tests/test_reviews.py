@@ -19,14 +19,7 @@ from app.reviews.models import (
 from app.timeutils import local_today
 
 
-@pytest.fixture
-def login(login):
-    """The module's pages are read in English (the default is Chinese)."""
-    def as_(user):
-        c = login(user)
-        c.client.set_cookie("lang", "en")
-        return c
-    return as_
+PAGE_LANGUAGE = "en"  # the pages are read in English (the default is Chinese)
 
 
 @pytest.mark.parametrize("met, expected", [

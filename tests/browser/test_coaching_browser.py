@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from babel.dates import format_date
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from app.auth.models import MANAGER, STAFF
 from app.coaching import services
@@ -21,23 +21,11 @@ from app.kpis.models import KpiValue
 from app.kpis.services import kpi_by_code
 from app.timeutils import local_today
 
-from ..conftest import PASSWORD
+from .steps import NO_RELOAD, PHONE, ZH_LOGIN, log_in
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
-NO_RELOAD = "window.__noReload = true"  # lost if the page is loaded again
 CSI = "Customer satisfaction index (CSI)"
-
-
-def log_in(page: Page, username: str, labels=("Username", "Password", "Log in")) -> None:
-    user_label, password_label, button = labels
-    page.goto("/login")
-    page.get_by_label(user_label, exact=True).fill(username)
-    page.get_by_label(password_label, exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=button, exact=True).click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def csi_values(store, person, values) -> None:
@@ -256,7 +244,7 @@ def test_coaching_steps_in_chinese(new_context, make_store, make_user, artifacts
     db.session.commit()
 
     page = new_context("zh-CN").new_page()
-    log_in(page, "mgr", labels=("用户名", "密码", "登录"))
+    log_in(page, "mgr", labels=ZH_LOGIN)
     page.goto(f"/coaching/sessions/{talk.id}")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     step_list = page.locator("ol.coach-steps")

@@ -9,24 +9,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, expect
 
 from app.auth.models import GM, MANAGER, STAFF
 from app.timeutils import local_today
 
-from ..conftest import PASSWORD
+from .steps import NO_RELOAD, log_in
 
 pytestmark = pytest.mark.browser
-
-NO_RELOAD = "window.__noReload = true"  # lost if the page is loaded again
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Username", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def choose(select: Locator, text: str) -> None:

@@ -7,29 +7,16 @@ import re
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from app.actions.services import create_action_item
 from app.auth.models import MANAGER, STAFF
 from app.extensions import db
 from app.timeutils import local_today
 
-from ..conftest import PASSWORD
+from .steps import NO_RELOAD, PHONE, ZH_LOGIN, log_in
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
-NO_RELOAD = "window.__noReload = true"  # lost if the page is loaded again
-
-
-def log_in(page: Page, username: str, labels=("Username", "Password", "Log in")) -> None:
-    user_label, password_label, button = labels
-    page.goto("/login")
-    page.get_by_label(user_label, exact=True).fill(username)
-    page.get_by_label(password_label, exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=button, exact=True).click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_weekly_meeting_loop(new_context, make_store, make_user, artifacts):
@@ -143,7 +130,7 @@ def test_my_action_items_in_chinese(new_context, make_store, make_user, artifact
     db.session.commit()
 
     page = new_context("zh-CN", **PHONE).new_page()
-    log_in(page, "zhang", labels=("用户名", "密码", "登录"))
+    log_in(page, "zhang", labels=ZH_LOGIN)
     page.get_by_role("link", name=re.compile(r"^我的行动项")).click()
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text("我的行动项")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from app.auth.models import GM, MANAGER
 
-from .test_coaching_browser import log_in
+from .steps import log_in
 
 pytestmark = pytest.mark.browser
 
