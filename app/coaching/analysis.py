@@ -8,6 +8,11 @@ one covers the period, else the KPI's default target; a KPI without either is co
 of the store's people over the same months. A gap is *closed* when it is zero after the talk, *narrowed*
 when it is smaller than before, and *not narrowed* otherwise; a KPI on target before the talk had no
 gap and does not count either way. A summed KPI's goal target is spread evenly over its months.
+
+"Before" is the period the manager chose in step 2 (complete months before the talk's month). "After"
+runs from the month after the talk's to the last month complete on the follow-up date, which is why
+the follow-up comes no earlier than the second month after the talk; the effect read at the
+follow-up therefore stays the same later. Coverage reads the latest complete month with data.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
