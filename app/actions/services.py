@@ -117,6 +117,12 @@ def cancel(item: ActionItem, author_id: int, reason: str) -> None:
 
 # --- lists ------------------------------------------------------------------------------
 
+def unclosed_items(owner_id: int) -> list[ActionItem]:
+    """The person's items not yet closed (done but unverified included), earliest deadline first."""
+    return db.session.scalars(select(ActionItem).where(
+        ActionItem.owner_id == owner_id, ActionItem.closed_at.is_(None)).order_by(ActionItem.deadline)).all()
+
+
 def my_items_stmt(user_id: int) -> Select:
     """The user's items: unfinished first (earliest deadline first), then the finished ones."""
     active_first = case((ActionItem.status.in_(ACTIVE_STATUSES), 0), else_=1)

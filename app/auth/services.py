@@ -23,6 +23,12 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username.strip().lower()))
 
 
+def store_staff(store_id: int) -> list[User]:
+    """The active staff of a store (not its manager), by name."""
+    return db.session.scalars(select(User).where(User.store_id == store_id, User.role == STAFF,
+                                                 User.active.is_(True)).order_by(User.display_name)).all()
+
+
 def store_people(store_id: int) -> list[User]:
     """The active people of a store, manager first, then staff by name."""
     rank = case((User.role == MANAGER, 0), (User.role == STAFF, 1), (User.role == GM, 2), else_=3)

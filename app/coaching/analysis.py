@@ -20,7 +20,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
-from ..auth.models import STAFF, User
+from ..auth.models import User
+from ..auth.services import store_staff
 from ..extensions import db
 from ..goals.models import Goal
 from ..goals.progress import band_of, month_start
@@ -338,8 +339,7 @@ def coverage_gaps(store_id: int, today: date, weeks: int = DEFAULT_COVERAGE_WEEK
     if month is None:
         return []
     since = today - timedelta(weeks=weeks)
-    staff = db.session.scalars(select(User).where(User.store_id == store_id, User.role == STAFF,
-                                                  User.active.is_(True)).order_by(User.display_name)).all()
+    staff = store_staff(store_id)
     # A talk counts once its plan is agreed: one started and left at step 1 coached nobody.
     last_talk = dict(db.session.execute(select(CoachingSession.person_id, func.max(CoachingSession.held_on))
                                         .where(CoachingSession.store_id == store_id,

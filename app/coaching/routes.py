@@ -5,8 +5,9 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..actions.models import ActionItem
+from ..actions.services import unclosed_items
 from ..auth.models import STAFF, User
+from ..auth.services import store_staff
 from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, id_arg, paginate
 from ..dashboard import charts
 from ..dashboard.routes import month_label
@@ -45,6 +46,7 @@ def require_login():
 
 @bp.context_processor
 def coaching_helpers():
+    # fnum: the dashboard's chart partial, shown on the person's page, formats its numbers with it.
     return {"steps": STEPS, "step_order": STEP_ORDER, "month_label": month_label, "fnum": fnumber}
 
 
@@ -74,7 +76,7 @@ def index():
     today = local_today()
     coverage = CoverageForm(request.args)
     weeks = coverage.weeks.data if coverage.validate() and coverage.weeks.data else analysis.DEFAULT_COVERAGE_WEEKS
-    staff = services.store_staff(store_id)
+    staff = store_staff(store_id)
     person_id = id_arg("person")
     month = parse_month(request.args.get("month") or "")
     months = last_months(today, GRID_MONTHS)
@@ -102,8 +104,7 @@ def person(user_id):
     series = trend_series(person.store_id, kpis, today, person_id=person.id, months=12)
     charted = [(s, charts.line_chart(s.values, [month_label(m) for m in s.months], target=target_of[s.kpi.id],
                                      band=s.band)) for s in series]
-    items = db.session.scalars(db.select(ActionItem).where(
-        ActionItem.owner_id == person.id, ActionItem.closed_at.is_(None)).order_by(ActionItem.deadline)).all()
+    items = unclosed_items(person.id)
     form = StartForm(formdata=None)
     form.kpi_ids.choices = [(k.id, k.name) for k in kpis]
     return render_template(
@@ -138,10 +139,13 @@ def start(user_id):
 
 # --- a coaching talk ------------------------------------------------------------------------
 
+def _gap_month_choices() -> list[tuple[int, str]]:
+    return [(m, ngettext("the last month", "the last %(num)d months", m)) for m in services.GAP_MONTHS]
+
+
 def _blank_forms(session: CoachingSession) -> dict:
     forms = {step: cls(formdata=None) for step, cls in STEP_FORMS.items()}
-    forms[2].months.choices = [(m, ngettext("the last month", "the last %(num)d months", m))
-                               for m in services.GAP_MONTHS]
+    forms[2].months.choices = _gap_month_choices()
     forms["measure"] = MeasureForm(formdata=None)
     forms["follow_up"] = FollowUpForm(formdata=None, conclusion=session.follow_up_conclusion,
                                       version=session.version)
@@ -205,7 +209,7 @@ def save_step(session_id, step):
         abort(404)
     form = STEP_FORMS[step]()
     if step == 2:
-        form.months.choices = _blank_forms(session)[2].months.choices
+        form.months.choices = _gap_month_choices()
     anchor = f"step-{step}"
     if not form.validate_on_submit():
         return _respond(session, anchor, 422, forms={step: form})

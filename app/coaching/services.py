@@ -29,11 +29,6 @@ def person_kpis(person: User) -> list[Kpi]:
     return [k for k in active_kpis(PERSON_SCOPE) if k.applies_to(person)]
 
 
-def store_staff(store_id: int) -> list[User]:
-    return db.session.scalars(select(User).where(User.store_id == store_id, User.role == STAFF,
-                                                 User.active.is_(True)).order_by(User.display_name)).all()
-
-
 def start_session(*, store_id: int, person: User, manager_id: int, kpi_ids, held_on: date) -> CoachingSession:
     if person.store_id != store_id or person.role != STAFF:
         raise RuleViolation(_("Coach a staff member of your own store."))
