@@ -13,12 +13,12 @@ from .actions import services as actions
 from .actions.models import DONE, ActionItem, ActionItemUpdate
 from .auth.models import GM, Store, User
 from .coaching import services as coaching
-from .coaching.analysis import add_months, earliest_follow_up, last_complete_month
+from .coaching.analysis import earliest_follow_up
 from .coaching.models import CoachingSession
 from .extensions import db
-from .goals.progress import month_start
 from .kpis.models import KpiValue
 from .kpis.services import kpi_by_code
+from .months import add_months, previous_month
 from .reviews.services import create_review
 
 
@@ -48,11 +48,11 @@ def _put(store: Store, code: str, person: User, month: date, value: float) -> No
 def _shape(store, code, person, held_on, today, before, after=()):
     """The three months before the talk get `before` (the gap); every complete month after the talk
     gets `after`, its last value repeated up to last month (the effect, and last month's level)."""
-    gap_to = add_months(month_start(held_on), -1)
+    gap_to = add_months(held_on, -1)
     for i, value in enumerate(before):
         _put(store, code, person, add_months(gap_to, i - len(before) + 1), value)
-    month, i = add_months(month_start(held_on), 1), 0
-    while after and month <= last_complete_month(today):
+    month, i = add_months(held_on, 1), 0
+    while after and month <= previous_month(today):
         _put(store, code, person, month, after[min(i, len(after) - 1)])
         month, i = add_months(month, 1), i + 1
 

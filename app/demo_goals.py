@@ -9,8 +9,8 @@ from .auth.models import Store, User
 from .extensions import db
 from .goals.models import ActRecord, CheckRecord, Goal, GoalUpdate, PlanStep
 from .goals.progress import goal_progress
-from .goals.rules import months_between
 from .kpis.models import PERSON_SCOPE, Kpi, KpiValue
+from .months import last_months, previous_month, quarter_bounds, year_bounds
 
 # code: (level two years ago, level now, noise); the store's story: complaints creep up, first-time
 # fix slips, on-time delivery dips last month, the rest improves slowly.
@@ -27,8 +27,7 @@ STORE_TRENDS = {
 def load_kpis_and_goals(store: Store, manager: User, staff: dict[str, User], today: date) -> None:
     rng = random.Random(2026)
     kpis = {k.code: k for k in db.session.scalars(select(Kpi))}
-    last = date(today.year, today.month, 1) - timedelta(days=1)
-    months = months_between(date(last.year - 2, last.month, 1), last)[1:]  # the 24 months to last month
+    months = last_months(previous_month(today), 24)
     for code, (start, end, noise) in STORE_TRENDS.items():
         kpi = kpis[code]
         for i, month in enumerate(months):
@@ -52,12 +51,9 @@ def _value(kpi, store, person, month, value):
 
 
 def _goals(store, manager, staff, kpis, today):
-    year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
-    q = (today.month - 1) // 3
-    q_start = date(today.year, 3 * q + 1, 1)
-    q_end = (date(today.year + (q == 3), (3 * q + 3) % 12 + 1, 1)) - timedelta(days=1)
-    prev_q_end = q_start - timedelta(days=1)
-    prev_q_start = date(prev_q_end.year, prev_q_end.month - 2, 1)
+    year_start, year_end = year_bounds(today)
+    q_start, q_end = quarter_bounds(today)
+    prev_q_start, prev_q_end = quarter_bounds(q_start - timedelta(days=1))
 
     def goal(code, stage, target, start, end, kind, person=None, parent=None, baseline=None, title=""):
         g = Goal(store_id=store.id, kpi_id=kpis[code].id, person_id=person.id if person else None,

@@ -1,11 +1,22 @@
-"""Template filters and globals: dates and numbers in the user's locale, and the page chrome."""
+"""Template filters and globals: dates, months, periods and numbers in the user's locale, and the
+page chrome. The one place numbers and period labels are formatted, for pages and Python alike."""
 from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
 
+from babel.dates import format_skeleton
+from babel.numbers import format_compact_decimal
 from flask import request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
 from flask_login import current_user
 
 from .extensions import htmx
+from .kpis.models import COUNT, CURRENCY, HOURS, PERCENT, SCORE
+
+# Decimals shown for a KPI's figures, by unit: orders are whole, money to the fen, rates and scores
+# to a tenth, hours to the minute or so. Trailing zeros are dropped (95 %, not 95.0 %).
+KPI_DECIMALS = {COUNT: 0, CURRENCY: 2, PERCENT: 1, SCORE: 1, HOURS: 2}
+DEFAULT_DECIMALS = 2
+NO_VALUE = "—"
 
 
 def fdate(value: date | None, style: str = "medium") -> str:
@@ -17,14 +28,45 @@ def fdatetime(value: datetime | None, style: str = "medium") -> str:
     return format_datetime(value, style) if value else ""
 
 
-def fnumber(value) -> str:
-    """A figure in the user's locale, with at most two decimals."""
-    return format_decimal(value, "#,##0.##") if value is not None else "—"
+def _rounded(value, decimals: int) -> Decimal:
+    # Half up, as people round (Babel would round 1234.5 to the even 1,234); via str so that a
+    # float such as 2.675 rounds as it reads.
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def fnumber(value, unit: str | None = None) -> str:
+    """A figure in the user's locale, with the decimals of its KPI unit (KPI_DECIMALS)."""
+    if value is None:
+        return NO_VALUE
+    decimals = KPI_DECIMALS.get(unit, DEFAULT_DECIMALS)
+    return format_decimal(_rounded(value, decimals), "#,##0" + ("." + "#" * decimals if decimals else ""))
 
 
 def fpercent(ratio) -> str:
-    """An attainment ratio (1.0) as a percentage (100 %)."""
-    return format_percent(ratio, "#,##0%") if ratio is not None else "—"
+    """A ratio (1.0 = 100 %), such as an attainment or a share, in the locale's own percent style."""
+    return NO_VALUE if ratio is None else format_percent(_rounded(ratio, 2))
+
+
+def fcompact(value) -> str:
+    """A chart axis figure, short in the locale's way: 1.2M in English, 120万 in Chinese."""
+    value = _rounded(value, 6)
+    return format_compact_decimal(value if value else Decimal(0), format_type="short", fraction_digits=2,
+                                  locale=get_locale())
+
+
+def fmonth(month: date | None) -> str:
+    """A month as people name it: Jul 2026, 2026年7月."""
+    return fperiod("month", month) if month else ""
+
+
+# Babel date skeletons by goal period kind (goals.models YEAR, QUARTER, MONTH); each locale orders
+# and spells the parts its own way.
+PERIOD_SKELETONS = {"year": "y", "quarter": "yQQQ", "month": "yMMM"}
+
+
+def fperiod(kind: str, start: date) -> str:
+    """A goal period by its first day: 2026, Q4 2026, Jul 2026; 2026年, 2026年第4季度, 2026年7月."""
+    return format_skeleton(PERIOD_SKELETONS[kind], start, locale=get_locale())
 
 
 def fwhen(meeting) -> str:
@@ -42,7 +84,7 @@ def ftime(value: time | datetime | None) -> str:
 
 def init_app(app):
     app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, ftime=ftime, fwhen=fwhen,
-                               fnumber=fnumber, fpercent=fpercent)
+                               fnumber=fnumber, fpercent=fpercent, fcompact=fcompact, fmonth=fmonth)
 
     @app.context_processor
     def chrome():

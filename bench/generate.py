@@ -35,6 +35,7 @@ from app.meetings.models import (  # noqa: E402
     STANDARD_AGENDA, AgendaItem, Attendance, Decision, Meeting, MeetingSeries, ReviewEntry,
 )
 from app.meetings.proposals import propose_topics  # noqa: E402
+from app.months import add_months, month_start, quarter_bounds  # noqa: E402
 from app.reviews.models import DUTY_KEYS, ManagerReview, ManagerReviewDuty  # noqa: E402
 from app.reviews.services import verdict  # noqa: E402
 from app.timeutils import local_today  # noqa: E402
@@ -101,20 +102,6 @@ MINUTES = "本周进厂 {n} 台，投诉 {c} 起。逐一发言，讨论了主�
 def at(day: date, hour: int = 9) -> datetime:
     """A naive UTC timestamp on a store-local day (UTC+8: 09:00 UTC is 17:00 in the store)."""
     return datetime.combine(day, clock(hour))
-
-
-def month_start(day: date) -> date:
-    return date(day.year, day.month, 1)
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def quarter_of(day: date) -> tuple[date, date]:
-    start = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-    return start, add_months(start, 3) - timedelta(days=1)
 
 
 class Generator:
@@ -341,10 +328,10 @@ class Generator:
                           person=person, parent=csi)
             if current:
                 running.append(csi)
-        quarter = quarter_of(first_month)[0]
+        quarter = quarter_bounds(first_month)[0]
         previous = {}
         while quarter <= self.today:
-            q_start, q_end = quarter_of(quarter)
+            q_start, q_end = quarter_bounds(quarter)
             current = q_start <= self.today <= q_end
             for code, target, baseline in (("COMPLAINT_RATE", 0.8, 1.3), ("ON_TIME_DELIVERY", 96, 93.0)):
                 stage = self.pick(["plan", "do", "check"]) if current else "act"
@@ -358,7 +345,7 @@ class Generator:
                     running.append(gid)
             quarter = add_months(quarter, 3)
         if technicians:
-            q_start, q_end = quarter_of(self.today)
+            q_start, q_end = quarter_bounds(self.today)
             running.append(self.goal(store, manager, "FIRST_TIME_FIX", "quarter", q_start, q_end, 96, 94.0,
                                      stage="check", person=technicians[0]))
         return running

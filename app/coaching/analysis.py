@@ -24,10 +24,11 @@ from ..auth.models import User
 from ..auth.services import store_staff
 from ..extensions import db
 from ..goals.models import Goal
-from ..goals.progress import band_of, month_start
-from ..goals.rules import attainment, months_between
+from ..goals.progress import band_of
+from ..goals.rules import attainment
 from ..kpis.models import BAND, LOWER, PERSON_SCOPE, Kpi, KpiValue
 from ..kpis.services import active_kpis
+from ..months import add_months, months_between, previous_month
 from .models import MOTIVATE, PLAN, CoachingSession
 
 CLOSED, NARROWED, NOT_NARROWED, NO_GAP = "closed", "narrowed", "not_narrowed", "no_gap"
@@ -37,26 +38,17 @@ EFFECT_WINDOW_DAYS = 365  # the dashboard counts talks whose follow-up fell in t
 
 # --- months ---------------------------------------------------------------------------------
 
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def last_complete_month(today: date) -> date:
-    return add_months(month_start(today), -1)
-
-
 def after_window(session: CoachingSession, today: date) -> tuple[date, date]:
     """The months after the talk that count for its effect: from the month after the talk to the last
     month complete on the follow-up date, so the effect the manager concludes on does not change
     later (and, before the follow-up, as far as months are complete today). Empty when first > last."""
-    last = last_complete_month(session.follow_up_on or today)
-    return add_months(month_start(session.held_on), 1), min(last, last_complete_month(today))
+    last = previous_month(session.follow_up_on or today)
+    return add_months(session.held_on, 1), min(last, previous_month(today))
 
 
 def earliest_follow_up(held_on: date) -> date:
     """The first day on which a whole month after the talk's month is complete."""
-    return add_months(month_start(held_on), 2)
+    return add_months(held_on, 2)
 
 
 # --- the figures ---------------------------------------------------------------------------
@@ -302,11 +294,6 @@ def coaching_effect_by_store(store_ids, today: date) -> dict[int, EffectSummary]
     return {store_id: EffectSummary(*tally) for store_id, tally in counts.items()}
 
 
-def coaching_effect(store_ids, today: date) -> EffectSummary:
-    """coaching_effect_by_store, added up over the stores."""
-    return EffectSummary.sum_of(coaching_effect_by_store(store_ids, today).values())
-
-
 # --- coverage ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -325,7 +312,7 @@ def coverage_month(store_id: int, today: date) -> date | None:
     """The month coverage is read from: the latest complete month with people's KPI values in the
     store (early in a month, last month's figures are often not entered yet); None when the last
     few months have none."""
-    last = last_complete_month(today)
+    last = previous_month(today)
     return db.session.scalar(select(func.max(KpiValue.month)).where(
         KpiValue.store_id == store_id, KpiValue.subject_key != 0, KpiValue.month <= last,
         KpiValue.month > add_months(last, -COVERAGE_LOOKBACK_MONTHS)))

@@ -8,14 +8,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..actions.services import unclosed_items
 from ..auth.models import STAFF, User
 from ..auth.services import store_staff
+from ..charts import trend_charts, trend_series
 from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, id_arg, paginate
-from ..dashboard import charts
-from ..dashboard.routes import month_label
-from ..dashboard.services import last_months, trend_series
 from ..extensions import db, htmx
-from ..formatting import fnumber
 from ..forms import EmptyForm
 from ..kpis.services import parse_month
+from ..months import last_months, previous_month
 from ..timeutils import local_today
 from . import analysis, services
 from .forms import (
@@ -46,8 +44,7 @@ def require_login():
 
 @bp.context_processor
 def coaching_helpers():
-    # fnum: the dashboard's chart partial, shown on the person's page, formats its numbers with it.
-    return {"steps": STEPS, "step_order": STEP_ORDER, "month_label": month_label, "fnum": fnumber}
+    return {"steps": STEPS, "step_order": STEP_ORDER}
 
 
 def load_session(session_id: int, manage: bool = False) -> CoachingSession:
@@ -99,11 +96,10 @@ def person(user_id):
     person = load_person(user_id)
     today = local_today()
     kpis = services.person_kpis(person)
-    targets = analysis.person_targets([person.id], kpis, analysis.last_complete_month(today))
+    targets = analysis.person_targets([person.id], kpis, previous_month(today))
     target_of = {k.id: targets.get((person.id, k.id)) for k in kpis}
     series = trend_series(person.store_id, kpis, today, person_id=person.id, months=12)
-    charted = [(s, charts.line_chart(s.values, [month_label(m) for m in s.months], target=target_of[s.kpi.id],
-                                     band=s.band)) for s in series]
+    charted = trend_charts(series, target_of)
     items = unclosed_items(person.id)
     form = StartForm(formdata=None)
     form.kpi_ids.choices = [(k.id, k.name) for k in kpis]

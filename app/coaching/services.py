@@ -18,8 +18,9 @@ from ..common import RuleViolation, VersionConflict
 from ..extensions import db
 from ..kpis.models import PERSON_SCOPE, Kpi
 from ..kpis.services import active_kpis
+from ..months import add_months, previous_month
 from ..timeutils import utcnow
-from .analysis import add_months, earliest_follow_up, last_complete_month
+from .analysis import earliest_follow_up
 from .models import CONFIRM, GAP, MOTIVATE, PLAN, PURPOSE, CoachingMeasure, CoachingSession
 
 GAP_MONTHS = (1, 3, 6, 12)
@@ -69,7 +70,7 @@ def save_gap(session: CoachingSession, months: int, remarks: str) -> None:
     _open_step(session, GAP)
     if months not in GAP_MONTHS:
         raise RuleViolation(_("Choose a period for the gap."))
-    session.gap_to = last_complete_month(session.held_on)
+    session.gap_to = previous_month(session.held_on)
     session.gap_from = add_months(session.gap_to, -(months - 1))
     session.gap_remarks = (remarks or "").strip()
     _done(session, GAP)

@@ -1,21 +1,19 @@
 """The dashboard: exceptions first, then goals, KPI trends, the comparison of stores and the
 department's rhythm. Managers, general managers and administrators see their current store; staff
 see their own goals and KPIs."""
-from urllib.parse import urlencode
-
-from flask import Blueprint, render_template, request, url_for
-from flask_babel import format_date
+from flask import Blueprint, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from ..auth.models import STAFF
+from ..charts import trend_charts, trend_series
 from ..coaching import analysis as coaching_analysis
 from ..common import current_store, current_store_id, visible_stores
 from ..goals.rules import AT_RISK, OFF_TRACK, ON_TRACK
 from ..kpis.models import PERSON_SCOPE
+from ..kpis.services import active_kpis
 from ..timeutils import local_today
-from . import charts, services
+from . import services
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -28,25 +26,16 @@ def require_login():
     pass
 
 
-def _path(endpoint: str, fallback: str, **params) -> str:
-    """The URL of another feature's page; its literal path while that page is still being built."""
-    try:
-        return url_for(endpoint, **params)
-    except BuildError:
-        query = {k: v for k, v in params.items() if v is not None and not fallback.endswith(f"/{v}")}
-        return request.script_root + fallback + ("?" + urlencode(query) if query else "")
-
-
 def goal_url(goal_id: int) -> str:
-    return _path("goals.detail", f"/goals/{goal_id}", goal_id=goal_id)
+    return url_for("goals.detail", goal_id=goal_id)
 
 
 def new_goal_url(kpi_code: str, baseline: float) -> str:
-    return _path("goals.new", "/goals/new", kpi=kpi_code, baseline=f"{baseline:g}", subject="store")
+    return url_for("goals.new", kpi=kpi_code, baseline=f"{baseline:g}", subject="store")
 
 
 def grid_url() -> str:
-    return _path("kpis.grid", "/kpis/grid")
+    return url_for("kpis.grid")
 
 
 def status_label(status: str | None, started: bool = True) -> str:
@@ -57,30 +46,7 @@ def status_label(status: str | None, started: bool = True) -> str:
 
 @bp.context_processor
 def helpers():
-    return {"goal_url": goal_url, "new_goal_url": new_goal_url, "grid_url": grid_url, "status_label": status_label,
-            "month_label": month_label, "fnum": fnum, "fpercent": fpercent}
-
-
-def month_label(month) -> str:
-    return format_date(month, "yyyy-MM")
-
-
-def fnum(value) -> str:
-    if value is None:
-        return "–"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def fpercent(ratio) -> str:
-    return "–" if ratio is None else f"{ratio * 100:.0f} %"
-
-
-def _charts(series_list):
-    return [(s, charts.line_chart(s.values, [month_label(m) for m in s.months],
-                                  target=s.kpi.default_target, band=s.band))
-            for s in series_list]
+    return {"goal_url": goal_url, "new_goal_url": new_goal_url, "grid_url": grid_url, "status_label": status_label}
 
 
 @bp.get("/")
@@ -97,7 +63,7 @@ def index():
     return render_template(
         "dashboard/index.html", today=today, store=current_store(), rows=rows,
         exceptions=services.exceptions(store_id, today, rows),
-        trends=_charts(services.trend_series(store_id, services.active_kpis(), today)),
+        trends=trend_charts(trend_series(store_id, active_kpis(), today)),
         stores=stores, comparison=comparison,
         rhythm=services.meeting_rhythm(store_id, today),
         on_time=services.on_time_share(store_id, today),
@@ -113,8 +79,8 @@ def index():
 
 def _staff_view(today):
     store_id = current_user.store_id
-    kpis = [k for k in services.active_kpis() if k.scope == PERSON_SCOPE]
+    kpis = active_kpis(PERSON_SCOPE)
     return render_template(
         "dashboard/mine.html", today=today, rows=services.goal_rows(store_id, today, person_id=current_user.id),
-        trends=_charts(services.trend_series(store_id, kpis, today, person_id=current_user.id)),
+        trends=trend_charts(trend_series(store_id, kpis, today, person_id=current_user.id)),
     )

@@ -1,8 +1,8 @@
 """What the dashboard shows: plain functions, no request, each in a fixed number of queries.
 
 The exceptions come from goals.progress (kpis_below_target, plan_steps_due, has_check_this_month);
-this module adds the management rhythm (meetings held, action items closed on time, overdue items),
-the KPI trend series and the comparison of stores.
+this module adds the management rhythm (meetings held, action items closed on time, overdue items)
+and the comparison of stores; the KPI trend series come from app.charts.
 """
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -20,28 +20,16 @@ from ..goals.progress import (
     band_of,
     has_check_this_month,
     kpis_below_target,
-    month_start,
     plan_steps_due,
-    previous_month,
     progress_for,
 )
 from ..goals.rules import OFF_TRACK, Progress, attainment
 from ..kpis.models import STORE_SCOPE, Kpi, KpiValue
-from ..kpis.services import monthly_values
 from ..meetings.models import CLOSED, Meeting
+from ..months import last_months, month_start, previous_month
 
-TREND_MONTHS = 12
 RHYTHM_MONTHS = 6
 ON_TIME_DAYS = 90
-
-
-def last_months(today: date, count: int) -> list[date]:
-    """First days of the `count` months ending with today's month, oldest first."""
-    months, current = [], month_start(today)
-    for _ in range(count):
-        months.append(current)
-        current = date(current.year - (current.month == 1), (current.month - 2) % 12 + 1, 1)
-    return months[::-1]
 
 
 # --- goals -------------------------------------------------------------------------------
@@ -135,41 +123,6 @@ def overdue_count(store_id: int, today: date) -> int:
         .where(ActionItem.store_id == store_id, ActionItem.status.in_(ACTIVE_STATUSES),
                ActionItem.deadline < today)
     )
-
-
-# --- KPI trends --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Series:
-    kpi: Kpi
-    months: list[date]
-    values: list[float | None]  # one per month, None where no value
-
-    @property
-    def latest(self) -> tuple[date, float] | None:
-        for month, value in zip(reversed(self.months), reversed(self.values)):
-            if value is not None:
-                return month, value
-        return None
-
-    @property
-    def band(self) -> tuple[float, float] | None:
-        return band_of(self.kpi)
-
-
-def trend_series(store_id: int, kpis: list[Kpi], today: date, person_id: int | None = None,
-                 months: int = TREND_MONTHS) -> list[Series]:
-    """The last `months` months of each KPI that has at least one value for the subject (the
-    store, or one person): one query."""
-    window = last_months(today, months)
-    if not kpis:
-        return []
-    found = monthly_values(store_id, [k.id for k in kpis], person_id, window[0], window[-1])
-    return [Series(k, window, [found[k.id].get(m) for m in window]) for k in kpis if found.get(k.id)]
-
-
-def active_kpis() -> list[Kpi]:
-    return db.session.scalars(select(Kpi).where(Kpi.active.is_(True)).order_by(Kpi.builtin.desc(), Kpi.id)).all()
 
 
 # --- comparison of stores ----------------------------------------------------------------

@@ -17,6 +17,7 @@ from wtforms.validators import (
 )
 
 from ..auth.models import POSITIONS
+from ..formatting import fnumber
 from ..forms import LocalDateField as DateField
 from ..forms import LocalFloatField, not_blank
 from .models import ACT_KINDS, CAUSES, DEVIATION_SOURCES, PERIODS
@@ -36,7 +37,7 @@ def _kpi_choices(kpis):
 
 
 def _goal_choices(goals, empty):
-    return [(0, empty)] + [(g.id, f"{g.display_title} · {g.period_label} · {g.target:g}") for g in goals]
+    return [(0, empty)] + [(g.id, f"{g.display_title} · {g.period_label} · {fnumber(g.target, g.kpi.unit)}") for g in goals]
 
 
 class PeriodMixin:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Store, User
 from ..extensions import db
+from ..formatting import fperiod
 from ..kpis.models import Kpi
 from ..timeutils import utcnow
 
@@ -91,11 +92,7 @@ class Goal(db.Model):
 
     @property
     def period_label(self) -> str:
-        if self.period_kind == YEAR:
-            return f"{self.period_start.year}"
-        if self.period_kind == QUARTER:
-            return f"{self.period_start.year} Q{(self.period_start.month - 1) // 3 + 1}"
-        return f"{self.period_start.year}-{self.period_start.month:02d}"
+        return fperiod(self.period_kind, self.period_start)
 
     @property
     def display_title(self) -> str:

@@ -6,22 +6,14 @@ function loads what it needs in a fixed number of queries, whatever the number o
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..kpis.models import BAND, STORE_SCOPE, Kpi, KpiValue
-from .models import CheckRecord, Goal, PlanStep
+from ..kpis.models import BAND, Kpi, KpiValue
+from ..months import month_start, previous_month
+from .models import Goal, PlanStep
 from .rules import OFF_TRACK, Progress, attainment, progress
-
-
-def month_start(day: date) -> date:
-    return date(day.year, day.month, 1)
-
-
-def previous_month(day: date) -> date:
-    first = month_start(day)
-    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
 
 
 def band_of(kpi: Kpi) -> tuple[float, float] | None:
@@ -125,13 +117,3 @@ def plan_steps_due(store_id: int, today: date, until: date) -> list[PlanStep]:
         .order_by(PlanStep.due)
     ).all()
 
-
-def store_kpis() -> list[Kpi]:
-    return db.session.scalars(select(Kpi).where(Kpi.active.is_(True), Kpi.scope == STORE_SCOPE)).all()
-
-
-def last_check_dates(goal_ids) -> dict[int, date]:
-    rows = db.session.execute(
-        select(CheckRecord.goal_id, func.max(CheckRecord.checked_on))
-        .where(CheckRecord.goal_id.in_(list(goal_ids))).group_by(CheckRecord.goal_id))
-    return dict(rows.all())

@@ -1,6 +1,5 @@
 """Goal pages: the list, a new goal (or one per person of a position), and a goal's PDCA cycle."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -55,17 +54,11 @@ def require_login():
 
 @bp.context_processor
 def goal_helpers():
-    def fnum(value):
-        return "—" if value is None else format_decimal(round(value, 2), format="#,##0.##")
-
-    def fpct(ratio):
-        return "—" if ratio is None else f"{format_decimal(round(ratio * 100, 1), format='#,##0.#')} %"
-
     def goal_status(p):
         key = services.status_key(p)
         return key, str(services.STATUS_LABELS[key])
 
-    return {"fnum": fnum, "fpct": fpct, "goal_status": goal_status, "stages": STAGES, "stage_order": STAGE_ORDER,
+    return {"goal_status": goal_status, "stages": STAGES, "stage_order": STAGE_ORDER,
             "act_kinds": ACT_KINDS, "causes": CAUSES, "deviation_sources": DEVIATION_SOURCES}
 
 

@@ -27,6 +27,8 @@ have data, so a half-year at half the annual target is on track.
 from dataclasses import dataclass
 from datetime import date
 
+from ..months import month_start, months_between
+
 HIGHER, LOWER, BAND = "higher", "lower", "band"
 ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
 ON_TRACK_FROM, AT_RISK_FROM = 1.0, 0.9
@@ -82,15 +84,6 @@ def status(attainment_to_date: float | None) -> str | None:
     return OFF_TRACK
 
 
-def months_between(start: date, end: date) -> list[date]:
-    """First days of the months from start's month to end's month, both included."""
-    months, current = [], date(start.year, start.month, 1)
-    while current <= end:
-        months.append(current)
-        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
-    return months
-
-
 @dataclass(frozen=True)
 class Progress:
     """A goal's position at a given day: what the figures say, and the verdict."""
@@ -118,7 +111,7 @@ def progress(*, direction: str, summed: bool, target: float, baseline: float | N
     due = [m for m in months if m <= today]
     with_data = [m for m in due if m in values]
     # The running month is not missing yet: its figures usually arrive after it ends.
-    missing = tuple(m for m in due if m not in values and m < date(today.year, today.month, 1))
+    missing = tuple(m for m in due if m not in values and m < month_start(today))
     if not started or not with_data:
         return Progress(len(months), 0, missing, None, None, None, None, started)
     figures = [values[m] for m in with_data]

@@ -16,6 +16,7 @@ from ..common import RuleViolation, VersionConflict
 from ..extensions import db
 from ..kpis.models import HIGHER, LOWER, PERSON_SCOPE, Kpi
 from ..kpis.services import monthly_values
+from ..months import add_months, month_end, month_start, months_between, quarter_bounds, year_bounds
 from .models import (
     ACT,
     ACT_KINDS,
@@ -35,8 +36,8 @@ from .models import (
     GoalUpdate,
     PlanStep,
 )
-from .progress import band_of, goal_progress, month_start
-from .rules import AT_RISK, OFF_TRACK, ON_TRACK, Progress, months_between
+from .progress import band_of, goal_progress
+from .rules import AT_RISK, OFF_TRACK, ON_TRACK, Progress
 
 NO_DATA, NOT_STARTED = "no_data", "not_started"
 STATUS_LABELS = {
@@ -71,20 +72,12 @@ MEAN_NOTE = _l("This KPI is averaged over the months that have data; months with
 def period_bounds(kind: str, day: date) -> tuple[date, date]:
     """The year, quarter or month containing `day`: its first and last day."""
     if kind == YEAR:
-        return date(day.year, 1, 1), date(day.year, 12, 31)
+        return year_bounds(day)
     if kind == QUARTER:
-        first_month = (day.month - 1) // 3 * 3 + 1
-        start = date(day.year, first_month, 1)
-        return start, _month_end(date(day.year, first_month + 2, 1))
+        return quarter_bounds(day)
     if kind == MONTH:
-        start = month_start(day)
-        return start, _month_end(start)
+        return month_start(day), month_end(day)
     raise RuleViolation(_("Choose a year, a quarter or a month."))
-
-
-def _month_end(first: date) -> date:
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return following - timedelta(days=1)
 
 
 def next_period(kind: str, start: date) -> tuple[date, date]:
@@ -95,7 +88,7 @@ def next_period(kind: str, start: date) -> tuple[date, date]:
 def last_year_baseline(store_id: int, kpi: Kpi, person_id: int | None, kind: str, day: date) -> float | None:
     """Last year's actual for the same period (sum or mean of the months that have a value)."""
     start, end = period_bounds(kind, day)
-    first, last = date(start.year - 1, start.month, 1), date(end.year - 1, end.month, 1)
+    first, last = add_months(start, -12), add_months(end, -12)
     values = monthly_values(store_id, [kpi.id], person_id, first, last).get(kpi.id, {})
     figures = [values[m] for m in months_between(first, last) if m in values]
     if not figures:

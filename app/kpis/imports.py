@@ -8,8 +8,9 @@ import csv
 import io
 from datetime import date, datetime
 
-from flask_babel import format_date
 from flask_babel import gettext as _
+
+from ..formatting import fmonth
 
 MAX_BYTES = 2 * 1024 * 1024
 COLUMNS = ("kpi", "subject", "month", "value")
@@ -135,7 +136,7 @@ def export_workbook(year: int, rows, months: list[date]) -> bytes:
     values.freeze_panes = "A2"
 
     grid = book.create_sheet(_("Grid %(year)d", year=year))
-    grid.append([_("KPI"), _("Name"), _("Subject")] + [format_date(m, "yyyy-MM") for m in months])
+    grid.append([_("KPI"), _("Name"), _("Subject")] + [fmonth(m) for m in months])
     lines: dict[tuple, dict] = {}
     for kpi, person, month, value in rows:
         line = lines.setdefault((subject_key(person), kpi.code), {"kpi": kpi, "person": person, "months": {}})

@@ -12,7 +12,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,6 +20,8 @@ from ..auth.models import POSITIONS, STAFF, User
 from ..auth.services import store_people
 from ..common import current_store, current_store_id, get_or_404
 from ..extensions import db, htmx
+from ..formatting import fmonth, fnumber
+from ..months import months_between, year_bounds
 from ..timeutils import local_today
 from . import imports, services
 from .forms import ImportForm, KpiForm, ValueForm, cell_form
@@ -40,11 +42,6 @@ def require_login():
     pass
 
 
-def fnum(value) -> str:
-    """A value as people read it, in their locale (grouping, decimal sign)."""
-    return "" if value is None else format_decimal(value)
-
-
 def plain(value) -> str:
     """A value as it sits in an input: no grouping, so it parses back as typed."""
     return "" if value is None else format_decimal(value, "0.######")
@@ -52,18 +49,18 @@ def plain(value) -> str:
 
 def target_text(kpi: Kpi) -> str:
     if kpi.direction == BAND and kpi.band_low is not None and kpi.band_high is not None:
-        return f"{fnum(kpi.band_low)}–{fnum(kpi.band_high)}"
-    return fnum(kpi.default_target)
+        return f"{fnumber(kpi.band_low, kpi.unit)}–{fnumber(kpi.band_high, kpi.unit)}"
+    return "" if kpi.default_target is None else fnumber(kpi.default_target, kpi.unit)
 
 
 def _cell_form(kpi, month, value=None, typed=None, error=None):
-    label = _("%(kpi)s, %(month)s", kpi=kpi.name, month=format_date(month, "yyyy-MM"))
+    label = _("%(kpi)s, %(month)s", kpi=kpi.name, month=fmonth(month))
     return cell_form(f"cell-{kpi.id}-{month.month}-value", label, plain(value) if typed is None else typed, error)
 
 
 @bp.context_processor
 def kpi_helpers():
-    return {"fnum": fnum, "plain": plain, "target_text": target_text, "cell_form": _cell_form}
+    return {"plain": plain, "target_text": target_text, "cell_form": _cell_form}
 
 
 # --- catalogue ----------------------------------------------------------------------------
@@ -136,7 +133,7 @@ def load_subject(store_id: int, subject: str | None) -> User | None:
 
 
 def _months(year: int) -> list[date]:
-    return [date(year, m, 1) for m in range(1, 13)]
+    return months_between(*year_bounds(date(year, 1, 1)))
 
 
 def _grid_context(store_id: int, person: User | None, year: int, errors=None) -> dict:

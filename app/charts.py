@@ -1,11 +1,23 @@
-"""A server-drawn line chart: pure geometry, no database, no request, no markup.
+"""KPI trend charts, server-drawn, for the dashboard and a person's coaching page.
 
-`line_chart` turns a series (one slot per month, None where there is no value) and an optional
-target (a line) or band (a shaded area) into coordinates; `dashboard/_chart.html` draws them as an
-inline SVG. Larger values are higher up: SVG's y axis grows downwards, so y is flipped here.
+`trend_series` loads the last months of some KPIs for a store or a person (one query). `line_chart`
+is pure geometry, no database and no markup: a series (one slot per month, None where there is no
+value) and an optional target (a line) or band (a shaded area) become coordinates, which
+`templates/_chart.html` draws as an inline SVG. Larger values are higher up: SVG's y axis grows
+downwards, so y is flipped here. Labels come from app.formatting, in the user's locale.
 """
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+
+from .formatting import fcompact, fmonth
+from .goals.progress import band_of
+from .kpis.models import Kpi
+from .kpis.services import monthly_values
+from .months import last_months
+
+TREND_MONTHS = 12
 
 WIDTH, HEIGHT = 320, 160
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 34, 10, 10, 24
@@ -66,17 +78,9 @@ def value_range(figures: list[float]) -> tuple[float, float, float]:
     return math.floor(low / step) * step, math.ceil(high / step) * step, step
 
 
-def format_tick(value: float, step: float) -> str:
-    decimals = 0
-    while decimals < 6 and abs(round(step * 10 ** decimals) - step * 10 ** decimals) > 1e-9:
-        decimals += 1
-    text = f"{value:.{decimals}f}"
-    return "0" if text in ("-0", "-0.0", "-0.00") else text
-
-
 def line_chart(values: list[float | None], slot_labels: list[str], target: float | None = None,
                band: tuple[float, float] | None = None, width: int = WIDTH, height: int = HEIGHT,
-               label_every: int = 3) -> Chart:
+               label_every: int = 3, tick_label: Callable[[float], str] = fcompact) -> Chart:
     """Coordinates for a line over fixed slots (months); slots without a value get no point."""
     present = [v for v in values if v is not None]
     figures = present + ([target] if target is not None else []) + (list(band) if band else [])
@@ -88,7 +92,7 @@ def line_chart(values: list[float | None], slot_labels: list[str], target: float
         elif target == high and max(present) < target:
             high += step
     tick_values = [low + step * i for i in range(min(round((high - low) / step), 20) + 1)]
-    tick_labels = [format_tick(v, step) for v in tick_values]
+    tick_labels = [tick_label(v) for v in tick_values]
     # Room for the longest value label (about 6 px a character at the ticks' font size).
     left = max(PAD_LEFT, 6 * max(len(t) for t in tick_labels) + 8)
     top, right, bottom = PAD_TOP, width - PAD_RIGHT, height - PAD_BOTTOM
@@ -113,3 +117,42 @@ def line_chart(values: list[float | None], slot_labels: list[str], target: float
         target_y=y_of(target) if target is not None and not band else None,
         band_y=(y_of(max(band)), y_of(min(band))) if band else None,
     )
+
+
+# --- the series ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Series:
+    kpi: Kpi
+    months: list[date]
+    values: list[float | None]  # one per month, None where no value
+
+    @property
+    def latest(self) -> tuple[date, float] | None:
+        for month, value in zip(reversed(self.months), reversed(self.values)):
+            if value is not None:
+                return month, value
+        return None
+
+    @property
+    def band(self) -> tuple[float, float] | None:
+        return band_of(self.kpi)
+
+
+def trend_series(store_id: int, kpis: list[Kpi], today: date, person_id: int | None = None,
+                 months: int = TREND_MONTHS) -> list[Series]:
+    """The last `months` months of each KPI that has at least one value for the subject (the
+    store, or one person): one query."""
+    window = last_months(today, months)
+    if not kpis:
+        return []
+    found = monthly_values(store_id, [k.id for k in kpis], person_id, window[0], window[-1])
+    return [Series(k, window, [found[k.id].get(m) for m in window]) for k in kpis if found.get(k.id)]
+
+
+def trend_charts(series: list[Series], target_of: dict[int, float | None] | None = None) -> list[tuple]:
+    """(series, chart) pairs for `_chart.html`; the target line is the KPI's own unless `target_of`
+    (kpi id -> target) gives one, e.g. a person's goal."""
+    return [(s, line_chart(s.values, [fmonth(m) for m in s.months], band=s.band,
+                           target=target_of[s.kpi.id] if target_of is not None else s.kpi.default_target))
+            for s in series]
