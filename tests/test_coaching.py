@@ -12,6 +12,7 @@ from app.extensions import db
 from app.goals.models import Goal
 from app.kpis.models import KpiValue
 from app.kpis.services import kpi_by_code
+from app.months import add_months, month_start, previous_month
 from app.timeutils import local_today
 
 
@@ -51,7 +52,7 @@ def _due(days=14):
 
 def _follow_up():
     """A follow-up date in the second month after today's (the earliest allowed), whatever today is."""
-    return (analysis.add_months(analysis.month_start(local_today()), 2) + timedelta(days=14)).isoformat()
+    return (add_months(month_start(local_today()), 2) + timedelta(days=14)).isoformat()
 
 
 def _walk_to(c, s, step):
@@ -80,8 +81,8 @@ def test_each_step_saves_in_place_and_the_talk_finishes(login, store, manager, a
     assert _reload(s).steps_done == 1
     assert c.post(_url(s, "/steps/2"), data={"months": "3", "gap_remarks": "below peers"}, htmx=True).status_code == 200
     s = _reload(s)
-    assert s.steps_done == 2 and s.gap_to == analysis.last_complete_month(local_today())
-    assert s.gap_from == analysis.add_months(s.gap_to, -2)
+    assert s.steps_done == 2 and s.gap_to == previous_month(local_today())
+    assert s.gap_from == add_months(s.gap_to, -2)
     r = c.post(_url(s, "/measures"), data={"what": "Explain every invoice", "due": _due(), "as_action": "y"}, htmx=True)
     assert r.status_code == 200 and "Explain every invoice" in r.text
     assert c.post(_url(s, "/measures"), data={"what": "Read the CSI survey", "due": ""}, htmx=True).status_code == 200
@@ -147,7 +148,7 @@ def test_step_fields_are_validated(login, store, manager, advisor):
     assert r.status_code == 422 and "cannot be in the past" in r.text
     assert not _reload(s).measures and db.session.query(ActionItem).count() == 0
     _walk_to(c, s, 5)
-    next_month = analysis.add_months(analysis.month_start(local_today()), 1) + timedelta(days=27)
+    next_month = add_months(month_start(local_today()), 1) + timedelta(days=27)
     r = c.post(_url(s, "/steps/5"), data={"agreed": "ok", "follow_up_on": next_month.isoformat()}, htmx=True)
     assert r.status_code == 422 and "or later: the effect is read from at least one whole month" in r.text
     r = c.post(_url(s, "/steps/5"), data={"agreed": "", "follow_up_on": _due()}, htmx=True)
@@ -298,20 +299,20 @@ def test_unfinished_talks_are_shown_as_such(login, store, manager, advisor):
 def _history(store, advisor, peer, before, after_values, held):
     """CSI for the advisor: `before` in the three months before the talk's month, then `after_values`
     in the months after it; the peer stays at 94."""
-    talk_month = analysis.month_start(held)
+    talk_month = month_start(held)
     for n in range(1, 4):
-        m = analysis.add_months(talk_month, -n)
+        m = add_months(talk_month, -n)
         _value(store, advisor, "CSI", m, before)
         _value(store, peer, "CSI", m, 94)
     for n, v in enumerate(after_values, start=1):
-        _value(store, advisor, "CSI", analysis.add_months(talk_month, n), v)
+        _value(store, advisor, "CSI", add_months(talk_month, n), v)
     db.session.commit()
 
 
 def _finished(store, manager, advisor, held, follow_up):
     s = _start(store, manager, advisor, held_on=held)
-    s.gap_to = analysis.add_months(analysis.month_start(held), -1)
-    s.gap_from = analysis.add_months(s.gap_to, -2)
+    s.gap_to = add_months(month_start(held), -1)
+    s.gap_from = add_months(s.gap_to, -2)
     s.steps_done, s.follow_up_on = 5, follow_up
     db.session.commit()
     return s
@@ -336,7 +337,7 @@ def test_gap_against_target_store_average_and_best(store, manager, advisor, make
 
 def test_a_kpi_without_a_target_is_measured_against_the_store_average(login, store, manager, advisor, make_user):
     peer = make_user(STAFF, store, username="peer", position="service_advisor")
-    month = analysis.last_complete_month(local_today())
+    month = previous_month(local_today())
     _value(store, advisor, "REVENUE_PER_RO", month, 1400)
     _value(store, peer, "REVENUE_PER_RO", month, 1600)
     s = _start(store, manager, advisor, codes=("REVENUE_PER_RO",))
@@ -351,7 +352,7 @@ def test_a_kpi_without_a_target_is_measured_against_the_store_average(login, sto
 def test_lower_is_better_kpi_gap_and_best(store, manager, make_user):
     tech = make_user(STAFF, store, username="tech", position="technician")
     peer = make_user(STAFF, store, username="peer", position="technician")
-    month = analysis.last_complete_month(local_today())
+    month = previous_month(local_today())
     _value(store, tech, "COMEBACK_RATE", month, 5)
     _value(store, peer, "COMEBACK_RATE", month, 1)
     db.session.commit()
@@ -367,13 +368,13 @@ def test_lower_is_better_kpi_gap_and_best(store, manager, make_user):
 def test_effect_at_the_follow_up(login, store, manager, advisor, make_user, after, verdict):
     peer = make_user(STAFF, store, username="peer", position="service_advisor")
     today = local_today()
-    held = analysis.add_months(analysis.month_start(today), -3) + timedelta(days=4)
+    held = add_months(month_start(today), -3) + timedelta(days=4)
     _history(store, advisor, peer, 80, after, held)
-    s = _finished(store, manager, advisor, held, analysis.month_start(today))  # two whole months after the talk
+    s = _finished(store, manager, advisor, held, month_start(today))  # two whole months after the talk
     row = analysis.effects([s], today)[s.id][0]
     assert row.before == 80 and row.after == sum(after) / 2 and row.gap_before == 10
     assert row.verdict == verdict
-    summary = analysis.coaching_effect([store.id], today)
+    summary = analysis.coaching_effect_by_store([store.id], today)[store.id]
     assert (summary.narrowed, summary.total) == ((0, 1) if verdict == analysis.NOT_NARROWED else (1, 1))
     dashboard = login(manager).get("/dashboard/").text
     narrowed = 0 if verdict == analysis.NOT_NARROWED else 1
@@ -395,14 +396,14 @@ def test_the_effect_waits_for_the_follow_up_date_and_its_data(login, store, mana
     s.held_on = today - timedelta(days=1)
     db.session.commit()
     # Due, but no complete month after the talk: no verdict, and the dashboard counts it as pending.
-    summary = analysis.coaching_effect([store.id], today)
+    summary = analysis.coaching_effect_by_store([store.id], today)[store.id]
     assert (summary.total, summary.pending) == (0, 1)
 
 
 def test_follow_up_conclusion_and_its_conflict(app, login, store, manager, advisor):
     s = _start(store, manager, advisor, held_on=local_today() - timedelta(days=40))
     s.steps_done, s.follow_up_on = 5, local_today()
-    s.gap_from = s.gap_to = analysis.last_complete_month(local_today())
+    s.gap_from = s.gap_to = previous_month(local_today())
     db.session.commit()
     c = login(manager)
     version = _reload(s).version
@@ -423,7 +424,7 @@ def test_follow_up_conclusion_and_its_conflict(app, login, store, manager, advis
 def test_coverage_of_staff_below_target(login, store, manager, advisor, make_user):
     fine = make_user(STAFF, store, username="fine", position="service_advisor", name="Fine Li")
     today = local_today()
-    month = analysis.last_complete_month(today)
+    month = previous_month(today)
     _value(store, advisor, "CSI", month, 85)
     _value(store, fine, "CSI", month, 95)
     db.session.commit()
@@ -450,15 +451,15 @@ def test_coverage_reads_the_latest_month_with_data(login, store, manager, adviso
     c = login(manager)
     page = c.get("/coaching/").text
     assert "No staff KPI values in the last 3 months" in page and "Everyone below target" not in page
-    earlier = analysis.add_months(analysis.last_complete_month(today), -1)
+    earlier = add_months(previous_month(today), -1)
     _value(store, advisor, "CSI", earlier, 85)
     db.session.commit()
     assert analysis.coverage_month(store.id, today) == earlier
     assert [g.person.id for g in analysis.coverage_gaps(store.id, today)] == [advisor.id]
     page = c.get("/coaching/").text
-    assert f"KPI values of {earlier:%Y-%m}, the latest month with data." in page
+    assert f"KPI values of {earlier:%b %Y}, the latest month with data." in page
     assert "Advisor Wang" in page.split('id="due-h"')[0]
-    too_old = analysis.add_months(analysis.last_complete_month(today), -analysis.COVERAGE_LOOKBACK_MONTHS)
+    too_old = add_months(previous_month(today), -analysis.COVERAGE_LOOKBACK_MONTHS)
     db.session.query(KpiValue).update({KpiValue.month: too_old})
     db.session.commit()
     assert analysis.coverage_month(store.id, today) is None and analysis.coverage_gaps(store.id, today) == []
@@ -488,13 +489,13 @@ def test_list_pages_and_queries_do_not_grow(login, store, manager, advisor, coun
     def add_people(n, offset):
         for i in range(offset, offset + n):
             person = make_user(STAFF, store, username=f"p{i}", position="service_advisor")
-            _value(store, person, "CSI", analysis.last_complete_month(local_today()), 70)
+            _value(store, person, "CSI", previous_month(local_today()), 70)
             for days in (200 + i, 3):  # one finished with its follow-up due, one unfinished
                 s = _start(store, manager, person, held_on=local_today() - timedelta(days=days))
                 if days > 3:
                     s.steps_done, s.follow_up_on = 5, local_today() - timedelta(days=1)
                     # each in a month of its own: targets are read per month, and must not cost a query each
-                    s.gap_from = s.gap_to = analysis.add_months(analysis.last_complete_month(local_today()), -i)
+                    s.gap_from = s.gap_to = add_months(previous_month(local_today()), -i)
         db.session.commit()
 
     add_people(1, 0)
@@ -514,7 +515,7 @@ def test_list_pages_and_queries_do_not_grow(login, store, manager, advisor, coun
 
 
 def test_pages_render_with_one_h1(login, store, manager, advisor, gm):
-    _value(store, advisor, "CSI", analysis.last_complete_month(local_today()), 85)
+    _value(store, advisor, "CSI", previous_month(local_today()), 85)
     db.session.commit()
     s = _start(store, manager, advisor)
     for user in (manager, gm, advisor):
@@ -529,7 +530,7 @@ def test_pages_render_with_one_h1(login, store, manager, advisor, gm):
 def test_gm_dashboard_shows_the_effect_for_the_group(login, store, manager, advisor, gm, make_store, make_user):
     peer = make_user(STAFF, store, username="peer", position="service_advisor")
     today = local_today()
-    held = analysis.add_months(analysis.month_start(today), -3) + timedelta(days=4)
+    held = add_months(month_start(today), -3) + timedelta(days=4)
     _history(store, advisor, peer, 80, [84, 86], held)
     _finished(store, manager, advisor, held, held + timedelta(days=60))
     other = make_store("S2")
@@ -548,12 +549,12 @@ def test_gm_dashboard_shows_the_effect_for_the_group(login, store, manager, advi
 # --- edge cases of the rules --------------------------------------------------------------------
 
 def test_follow_up_date_rules(app, store, manager, advisor):
-    held = analysis.add_months(analysis.month_start(local_today()), -2) + timedelta(days=3)
+    held = add_months(month_start(local_today()), -2) + timedelta(days=3)
     s = _start(store, manager, advisor, held_on=held)
     s.steps_done = 4
     with app.test_request_context(headers={"Accept-Language": "en"}):
         for follow_up, message in [(held + timedelta(days=1), "or later"),
-                                   (analysis.add_months(analysis.month_start(held), 2) - timedelta(days=1), "or later"),
+                                   (add_months(month_start(held), 2) - timedelta(days=1), "or later"),
                                    (held + timedelta(days=367), "within a year"),
                                    (local_today(), "after today")]:
             with pytest.raises(RuleViolation, match=message):
@@ -563,13 +564,13 @@ def test_follow_up_date_rules(app, store, manager, advisor):
 
 
 def test_the_gap_is_read_before_the_talk_even_when_saved_later(login, store, manager, advisor):
-    held = analysis.add_months(analysis.month_start(local_today()), -2) + timedelta(days=5)
+    held = add_months(month_start(local_today()), -2) + timedelta(days=5)
     s = _start(store, manager, advisor, held_on=held)
     c = login(manager)
     _walk_to(c, s, 2)
     assert c.post(_url(s, "/steps/2"), data={"months": "3"}, htmx=True).status_code == 200
     s = _reload(s)
-    assert s.gap_to == analysis.add_months(analysis.month_start(held), -1)  # not last month
+    assert s.gap_to == add_months(month_start(held), -1)  # not last month
     assert analysis.after_window(s, local_today())[0] > s.gap_to
 
 
@@ -577,19 +578,19 @@ def _effect_of(store, manager, person, code, before, after, make_user, peer_valu
     """A finished talk three months ago on one KPI: `before` in the three months before it, `after`
     in the two after it; a peer holds `peer_value` throughout."""
     today = local_today()
-    held = analysis.add_months(analysis.month_start(today), -3) + timedelta(days=4)
+    held = add_months(month_start(today), -3) + timedelta(days=4)
     peer = make_user(STAFF, store, username=f"peer-{code}", position=person.position)
-    talk_month = analysis.month_start(held)
+    talk_month = month_start(held)
     for n in range(-3, 3):
         if n == 0:
             continue
-        month = analysis.add_months(talk_month, n)
+        month = add_months(talk_month, n)
         _value(store, person, code, month, before if n < 0 else after)
         _value(store, peer, code, month, peer_value)
     s = services.start_session(store_id=store.id, person=person, manager_id=manager.id,
                                kpi_ids=[kpi_by_code(code).id], held_on=held)
-    s.gap_to = analysis.add_months(talk_month, -1)
-    s.gap_from = analysis.add_months(s.gap_to, -2)
+    s.gap_to = add_months(talk_month, -1)
+    s.gap_from = add_months(s.gap_to, -2)
     s.steps_done, s.follow_up_on = 5, held + timedelta(days=60)
     db.session.commit()
     return analysis.effects([s], today)[s.id][0]
@@ -618,7 +619,7 @@ def test_effect_of_a_band_kpi(store, manager, make_user):
 def test_a_kpi_on_target_before_the_talk_does_not_count(store, manager, advisor, make_user):
     row = _effect_of(store, manager, advisor, "CSI", 95, 96, make_user, 92)  # target 90
     assert row.verdict == analysis.NO_GAP
-    summary = analysis.coaching_effect([store.id], local_today())
+    summary = analysis.coaching_effect_by_store([store.id], local_today())[store.id]
     assert (summary.narrowed, summary.total, summary.pending) == (0, 0, 0)  # not "no data yet" either
 
 
@@ -627,7 +628,7 @@ def test_the_effect_concluded_on_does_not_change_with_later_months(store, manage
     conclusion does not turn "narrowed" into "not narrowed"."""
     peer = make_user(STAFF, store, username="peer", position="service_advisor")
     today = local_today()
-    held = analysis.add_months(analysis.month_start(today), -4) + timedelta(days=4)
+    held = add_months(month_start(today), -4) + timedelta(days=4)
     _history(store, advisor, peer, 80, [85, 60, 60], held)  # 85 in the month before the follow-up
     s = _finished(store, manager, advisor, held, analysis.earliest_follow_up(held) + timedelta(days=4))
     row = analysis.effects([s], today)[s.id][0]
@@ -641,10 +642,10 @@ def test_a_summed_kpis_goal_target_is_taken_per_month(store, manager, make_user)
               aggregation="sum", scope="person", positions="technician", default_target=None)
     db.session.add(kpi)
     tech = make_user(STAFF, store, username="tech", position="technician")
-    month = analysis.last_complete_month(local_today())
-    quarter = analysis.add_months(month, -2)
+    month = previous_month(local_today())
+    quarter = add_months(month, -2)
     db.session.add(Goal(store_id=store.id, kpi_id=kpi.id, person_id=tech.id, title="", period_kind="quarter",
-                        period_start=quarter, period_end=analysis.add_months(quarter, 2), target=90,
+                        period_start=quarter, period_end=add_months(quarter, 2), target=90,
                         owner_id=tech.id, created_by_id=manager.id))
     db.session.commit()
     assert analysis.person_targets([tech.id], [kpi], month) == {(tech.id, kpi.id): 30}
@@ -655,7 +656,7 @@ def test_a_summed_kpis_goal_target_is_taken_per_month(store, manager, make_user)
 def test_a_talk_stays_with_its_store_when_the_person_moves(login, store, manager, advisor, make_store, make_user):
     s = _start(store, manager, advisor, held_on=local_today() - timedelta(days=40))
     s.steps_done, s.follow_up_on = 5, local_today()
-    s.gap_from = s.gap_to = analysis.last_complete_month(local_today())
+    s.gap_from = s.gap_to = previous_month(local_today())
     new_store = make_store("S2")
     new_manager = make_user("manager", new_store, username="m2")
     advisor.store_id = new_store.id
@@ -692,7 +693,7 @@ def test_forbidden_htmx_posts_change_nothing(login, store, manager, advisor, gm)
 def test_a_follow_up_without_its_version_does_not_overwrite(login, store, manager, advisor):
     s = _start(store, manager, advisor, held_on=local_today() - timedelta(days=40))
     s.steps_done, s.follow_up_on = 5, local_today()
-    s.gap_from = s.gap_to = analysis.last_complete_month(local_today())
+    s.gap_from = s.gap_to = previous_month(local_today())
     db.session.commit()
     c = login(manager)
     assert c.post(_url(s, "/follow-up"), data={"conclusion": "first", "version": _reload(s).version},

@@ -285,7 +285,7 @@ def test_check_record_takes_actual_and_attainment(login, manager, make_goal, kpi
     record = db.session.scalar(db.select(CheckRecord))
     assert record.actual == 4.0 and record.attainment == pytest.approx(0.5)
     page = c.get(f"/goals/{goal.id}", headers=EN).get_data(as_text=True)
-    assert "50 %" in page and "Off track" in page and "attainment = target ÷ actual" in page
+    assert "50%" in page and "Off track" in page and "attainment = target ÷ actual" in page
 
 
 def test_check_form_invalid_is_422(login, manager, make_goal):
@@ -422,4 +422,4 @@ def test_list_filters_and_empty_state(login, manager, make_goal):
     c = login(manager)
     page = c.get("/goals/", headers=EN).get_data(as_text=True)
     assert "No goals for this period" in page and "New goal" in page
-    assert f"{today.year - 2}-01" in c.get("/goals/?period=past").get_data(as_text=True)
+    assert f"{today.year - 2}年1月" in c.get("/goals/?period=past").get_data(as_text=True)

@@ -145,7 +145,7 @@ def test_export_reimports_unchanged(login, manager, staff, store, make_store, ma
     assert values[1:] == [["PAID_RO", "store", "2026-01", 101.25], ["PAID_RO", "store", "2026-02", 102.25],
                           ["PAID_RO", "store", "2026-03", 103.25], ["CSI", "sa1", "2026-01", 91.5]]
     grid = [list(r) for r in book.worksheets[1].iter_rows(values_only=True)]
-    assert grid[0][:4] == ["KPI", "Name", "Subject", "2026-01"]
+    assert grid[0][:4] == ["KPI", "Name", "Subject", "Jan 2026"]
     assert grid[1] == ["PAID_RO", "Paid repair orders", "Store", 101.25, 102.25, 103.25] + [None] * 9
     assert grid[2][:4] == ["CSI", "Customer satisfaction index (CSI)", "Advisor Zhang", 91.5]
     again = upload(c, response.data, "export.xlsx")

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from app.goals.rules import (
-    AT_RISK, MAX_ATTAINMENT, OFF_TRACK, ON_TRACK, attainment, months_between, progress, status,
+    AT_RISK, MAX_ATTAINMENT, OFF_TRACK, ON_TRACK, attainment, progress, status,
 )
 
 
@@ -59,11 +59,6 @@ def test_status_thresholds():
     assert status(1.0) == ON_TRACK and status(1.3) == ON_TRACK
     assert status(0.95) == AT_RISK and status(0.9) == AT_RISK
     assert status(0.89) == OFF_TRACK and status(-1) == OFF_TRACK
-
-
-def test_months_between_crosses_the_year():
-    assert months_between(date(2026, 11, 15), date(2027, 2, 1)) == [
-        date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1), date(2027, 2, 1)]
 
 
 Q1 = dict(period_start=date(2027, 1, 1), period_end=date(2027, 3, 31))

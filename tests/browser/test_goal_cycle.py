@@ -9,6 +9,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_skeleton
 from playwright.sync_api import Locator, expect
 
 from app.auth.models import GM, MANAGER, STAFF
@@ -111,7 +112,7 @@ def test_goal_cycle_to_gm_dashboard(new_context, make_store, make_user, artifact
     boss.evaluate(NO_RELOAD)
     grid_url = boss.url
     for month, value in zip(months, values):
-        label = f"Complaint rate, {month:%Y-%m}"
+        label = f"Complaint rate, {format_skeleton('yMMM', month, locale='en')}"
         boss.get_by_label(label, exact=True).fill(f"{value:g}")
         boss.get_by_label(label, exact=True).blur()  # leaving the cell sends it
         cell = boss.locator("td.kpi-cell").filter(has=boss.get_by_label(label, exact=True))
