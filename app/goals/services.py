@@ -14,6 +14,7 @@ from ..actions.services import create_action_item
 from ..auth.models import STAFF, User
 from ..common import RuleViolation, VersionConflict
 from ..extensions import db
+from ..formatting import fnumber
 from ..kpis.models import HIGHER, LOWER, PERSON_SCOPE, Kpi
 from ..kpis.services import monthly_values
 from ..months import add_months, month_end, month_start, months_between, quarter_bounds, year_bounds
@@ -241,20 +242,16 @@ def update_goal(goal: Goal, author_id: int, base_version: int | None, *, title: 
     """The manager corrects the title, target, baseline or owner; the change is logged."""
     check_version(goal, base_version)
     _check_subject(goal.store_id, goal.kpi, goal.person_id, owner_id)
-    changes = []
+    changes, unit = [], goal.kpi.unit
     if goal.target != target:
-        changes.append(_("target %(old)s → %(new)s", old=_num(goal.target), new=_num(target)))
+        changes.append(_("target %(old)s → %(new)s", old=fnumber(goal.target, unit), new=fnumber(target, unit)))
     if goal.baseline != baseline:
-        changes.append(_("baseline %(old)s → %(new)s", old=_num(goal.baseline), new=_num(baseline)))
+        changes.append(_("baseline %(old)s → %(new)s", old=fnumber(goal.baseline, unit), new=fnumber(baseline, unit)))
     goal.title, goal.target, goal.baseline, goal.owner_id = (title or "").strip(), target, baseline, owner_id
     db.session.flush()
     _log(goal, author_id, "edited", "; ".join(changes))
     db.session.flush()
     return goal
-
-
-def _num(value) -> str:
-    return "—" if value is None else f"{value:g}"
 
 
 # --- plan ---------------------------------------------------------------------------------
@@ -417,4 +414,4 @@ def store_goal_choices(store_id: int, today: date, kpi_id: int | None = None) ->
 
 def band_text(kpi: Kpi) -> str | None:
     band = band_of(kpi)
-    return f"{band[0]:g} – {band[1]:g}" if band else None
+    return f"{fnumber(band[0], kpi.unit)} – {fnumber(band[1], kpi.unit)}" if band else None

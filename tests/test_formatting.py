@@ -1,0 +1,170 @@
+"""Numbers, percentages, months and periods: formatted in one place (app/formatting.py), so every page
+shows the same value the same way in each language, and Chinese pages carry no English-style labels."""
+import html
+import re
+from datetime import date, timedelta
+
+import pytest
+from flask_babel import force_locale
+
+from app.auth.models import STAFF
+from app.coaching import services as coaching
+from app.extensions import db
+from app.formatting import fcompact, fmonth, fnumber, fperiod, fpercent
+from app.goals.models import Goal
+from app.kpis.models import KpiValue
+from app.kpis.services import kpi_by_code
+from app.months import add_months, month_end, month_start, previous_month, quarter_bounds
+from app.timeutils import local_today
+
+LOCALES = ("en", "zh_CN")
+
+
+# --- the helpers ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_kpi_figures_take_their_unit_decimals(locale):
+    with force_locale(locale):
+        assert fnumber(1234.5, "currency") == "1,234.5"
+        assert fnumber(1234.567, "currency") == "1,234.57"
+        assert fnumber(1234.5, "count") == "1,235"  # half up, as people round (not to the even 1,234)
+        assert fnumber(95.0, "percent") == "95" and fnumber(95.25, "percent") == "95.3"
+        assert fnumber(88.04, "score") == "88"
+        assert fnumber(2.675, "hours") == "2.68"
+        assert fnumber(-3.5, "count") == "-4" and fnumber(0, "count") == "0"
+        assert fnumber(0.125) == "0.13"  # no unit: two decimals at most
+        assert fnumber(None, "count") == "—"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_percentages_in_the_locales_own_style(locale):
+    with force_locale(locale):
+        assert fpercent(0.955) == "96%" and fpercent(0.96) == "96%"
+        assert fpercent(1) == "100%" and fpercent(0) == "0%" and fpercent(-0.25) == "-25%"
+        assert fpercent(5.0) == "500%"
+        assert fpercent(None) == "—"
+
+
+def test_chart_axis_figures_are_compact_in_each_language():
+    with force_locale("en"):
+        assert [fcompact(v) for v in (1_200_000, 1_250_000, 15_000, 1500, 92.5, 0.25)] == [
+            "1.2M", "1.25M", "15K", "1.5K", "92.5", "0.25"]
+        assert fcompact(-0.0) == "0" and fcompact(0.1 + 0.2) == "0.3"
+    with force_locale("zh_CN"):
+        assert [fcompact(v) for v in (1_200_000, 1_250_000, 15_000, 1500, 150_000_000)] == [
+            "120万", "125万", "1.5万", "1500", "1.5亿"]
+
+
+def test_months_and_periods_named_as_each_language_does():
+    july, october = date(2026, 7, 1), date(2026, 10, 1)
+    with force_locale("en"):
+        assert fmonth(july) == "Jul 2026" and fmonth(None) == ""
+        assert fperiod("quarter", october) == "Q4 2026"
+        assert fperiod("month", july) == "Jul 2026" and fperiod("year", date(2026, 1, 1)) == "2026"
+    with force_locale("zh_CN"):
+        assert fmonth(july) == "2026年7月"
+        assert fperiod("quarter", october) == "2026年第4季度"
+        assert fperiod("year", date(2026, 1, 1)) == "2026年"
+
+
+# --- the same value on every page ------------------------------------------------------------
+
+def visible_text(page: str) -> str:
+    """What a reader sees: no scripts or styles, no tags (so no attribute values such as href)."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.fixture
+def advisor(make_user, store):
+    return make_user(STAFF, store, username="adv", position="service_advisor", name="Advisor Wang")
+
+
+def _value(store, person, code, month, value):
+    kpi = kpi_by_code(code)
+    db.session.add(KpiValue(kpi_id=kpi.id, store_id=store.id, person_id=person.id if person else None,
+                            subject_key=person.id if person else 0, month=month, value=value))
+
+
+def _goal(store, owner, code, kind, start, end, target, person=None):
+    g = Goal(store_id=store.id, kpi_id=kpi_by_code(code).id, person_id=person.id if person else None,
+             period_kind=kind, period_start=start, period_end=end, target=target, owner_id=owner.id,
+             created_by_id=owner.id, stage="do", title="")
+    db.session.add(g)
+    db.session.commit()
+    return g
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_one_value_reads_the_same_on_every_page(login, store, manager, advisor, locale):
+    """1234.5 yuan of the advisor's revenue per repair order, this month: the staff dashboard's chart,
+    the chart on the coaching person page, the goal page and the KPI grid all print one text; the
+    goal's attainment (1234.5 of 1286: 96 %) reads the same on the goal page, the goal list and
+    the dashboard."""
+    this_month = month_start(local_today())
+    _value(store, advisor, "REVENUE_PER_RO", this_month, 1234.5)
+    goal = _goal(store, manager, "REVENUE_PER_RO", "month", this_month, month_end(this_month), 1286,
+                 person=advisor)
+    with force_locale(locale):
+        figure, percent = fnumber(1234.5, "currency"), fpercent(1234.5 / 1286)
+        month = fmonth(this_month)
+    assert percent == "96%"
+    staff, boss = login(advisor), login(manager)
+    for c in (staff, boss):
+        c.client.set_cookie("lang", locale)
+    pages = {
+        "dashboard chart": staff.get("/dashboard/").text,
+        "coaching person chart": boss.get(f"/coaching/people/{advisor.id}").text,
+        "goal page": boss.get(f"/goals/{goal.id}").text,
+        "KPI grid": staff.get(f"/kpis/grid?subject={advisor.id}&year={this_month.year}").text,
+    }
+    for name, page in pages.items():
+        text = visible_text(page)
+        assert figure in text, name
+        # No other spelling of the same figure anywhere on the page, attributes included.
+        for other in ("1234.5", "1,234.50", "1,235", "1,234 ", "1,234<"):
+            assert other not in page, (name, other)
+    for name in ("dashboard chart", "coaching person chart"):
+        assert f"{month}: {figure}" in pages[name], name  # the point's tooltip in the chart
+    assert percent in visible_text(pages["goal page"])
+    for url, c in ((f"/goals/?subject={advisor.id}", boss), ("/dashboard/", staff)):
+        text = visible_text(c.get(url).text)
+        assert percent in text and "96 %" not in text, url
+
+
+# --- no English-style labels on Chinese pages -------------------------------------------------
+
+def test_chinese_pages_name_months_and_quarters_in_chinese(login, store, manager, advisor, gm):
+    today = local_today()
+    last = previous_month(today)
+    for n in range(6):
+        _value(store, None, "ON_TIME_DELIVERY", add_months(last, -n), 90 + n)
+        _value(store, advisor, "CSI", add_months(last, -n), 80 + n)
+    q_start, q_end = quarter_bounds(today)
+    quarter = _goal(store, manager, "ON_TIME_DELIVERY", "quarter", q_start, q_end, 95)
+    month = _goal(store, manager, "CSI", "month", month_start(today), month_end(today), 90, person=advisor)
+    year = _goal(store, manager, "PAID_RO", "year", date(today.year, 1, 1), date(today.year, 12, 31), 10_000)
+    earlier = _goal(store, manager, "CSI", "month", add_months(today, -3), month_end(add_months(today, -3)), 90,
+                    person=advisor)  # a past month with no value: listed as a missing month
+    talk = coaching.start_session(store_id=store.id, person=advisor, manager_id=manager.id,
+                                  kpi_ids=[kpi_by_code("CSI").id], held_on=today)
+    talk.gap_to = previous_month(today)
+    talk.gap_from = add_months(talk.gap_to, -2)
+    talk.steps_done, talk.follow_up_on = 5, today + timedelta(days=40)  # finished, its effect still to come
+    db.session.commit()
+
+    boss = login(manager)  # no language chosen: the default, Chinese
+    urls = ["/dashboard/", "/goals/", "/goals/?period=past", f"/goals/{quarter.id}", f"/goals/{month.id}",
+            f"/goals/{year.id}", f"/goals/{earlier.id}", "/kpis/grid", f"/kpis/grid?subject={advisor.id}",
+            "/coaching/", f"/coaching/people/{advisor.id}", f"/coaching/sessions/{talk.id}"]
+    iso_month = re.compile(r"\b(19|20)\d\d-(0[1-9]|1[0-2])\b(?!-)")  # 2026-07, not a date 2026-07-14
+    for url in urls:
+        response = boss.get(url)
+        assert response.status_code == 200, url
+        assert 'lang="zh-CN"' in response.text
+        text = visible_text(response.text)
+        assert not re.search(r"\bQ[1-4]\b", text), url
+        assert not iso_month.search(text), (url, iso_month.search(text))
+        assert not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", text), url
+    assert f"{today.year}年第{(today.month - 1) // 3 + 1}季度" in visible_text(boss.get("/goals/").text)
+    assert f"{today.year}年{today.month}月" in visible_text(boss.get(f"/goals/{month.id}").text)
