@@ -12,8 +12,8 @@ from flask_login import current_user
 from .extensions import htmx
 from .kpis.models import COUNT, CURRENCY, HOURS, PERCENT, SCORE
 
-# Decimals shown for a KPI's figures, by unit: orders are whole, money to the fen, rates and scores
-# to a tenth, hours to the minute or so. Trailing zeros are dropped (95 %, not 95.0 %).
+# Decimals shown for a KPI's figures, by unit (kpis.models UNITS): orders are whole, money to the fen,
+# rates and scores to a tenth, hours to a hundredth. Trailing zeros are dropped (95, not 95.0).
 KPI_DECIMALS = {COUNT: 0, CURRENCY: 2, PERCENT: 1, SCORE: 1, HOURS: 2}
 DEFAULT_DECIMALS = 2
 NO_VALUE = "—"
@@ -84,7 +84,7 @@ def ftime(value: time | datetime | None) -> str:
 
 def init_app(app):
     app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, ftime=ftime, fwhen=fwhen,
-                               fnumber=fnumber, fpercent=fpercent, fcompact=fcompact, fmonth=fmonth)
+                               fnumber=fnumber, fpercent=fpercent, fmonth=fmonth)
 
     @app.context_processor
     def chrome():
