@@ -116,4 +116,3 @@ def plan_steps_due(store_id: int, today: date, until: date) -> list[PlanStep]:
         .options(selectinload(PlanStep.goal))
         .order_by(PlanStep.due)
     ).all()
-
