@@ -51,8 +51,9 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads (KPI spreadsheets) and API batches
     # KPI spreadsheet imports (README, "Importing KPI values"): a file beyond these is refused whole.
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
-    IMPORT_MAX_UNZIPPED_BYTES = 40 * 1024 * 1024  # an .xlsx once unpacked (a zip bomb stops here)
-    IMPORT_MAX_ROWS = 10_000  # rows with data; blank rows are skipped and not counted
+    IMPORT_MAX_UNZIPPED_BYTES = 20 * 1024 * 1024  # an .xlsx once unpacked (a zip bomb stops here)
+    IMPORT_MAX_CELLS = 100_000  # in an .xlsx, empty ones too: parsing costs time and memory per cell
+    IMPORT_MAX_ROWS = 10_000  # rows below the header; blank ones are skipped, yet they count
     IMPORT_MAX_COLUMNS = 50
     PASSWORD_HASH_METHOD = "scrypt"
 

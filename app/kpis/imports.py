@@ -9,18 +9,23 @@ What a file may be (README, "Importing KPI values"; the caps are IMPORT_* in app
   includes GBK, as Excel in China saves CSV) or UTF-16 (Excel's "Unicode text"). The separator is
   whichever of comma, tab and semicolon the header row uses most (a tie goes to the comma).
 - Or an Excel workbook (.xlsx): its first sheet.
-- Rows are read one at a time, as the file has them; blank rows are skipped but keep their
-  numbers, and the size a sheet declares for itself is ignored. A file over IMPORT_MAX_BYTES,
-  an .xlsx over IMPORT_MAX_UNZIPPED_BYTES unpacked, a header over IMPORT_MAX_COLUMNS columns or
-  more than IMPORT_MAX_ROWS rows with data is refused whole, with a message that says which.
+- Rows are read one at a time, as the file has them; the size a sheet declares for itself is
+  ignored. Blank rows are skipped (never checked, and later rows keep their numbers) but count
+  towards the row cap, since each must be read all the same.
+- Refused whole, with a message that says why: a file over IMPORT_MAX_BYTES; an .xlsx over
+  IMPORT_MAX_UNZIPPED_BYTES unpacked or with more than IMPORT_MAX_CELLS cells (counted before
+  parsing, which costs time and memory per cell); a header over IMPORT_MAX_COLUMNS columns; more
+  than IMPORT_MAX_ROWS rows below the header.
 - Text is normalised with NFKC, so full-width letters, digits and punctuation (ＣＳＩ, ９１．５,
   ２０２６－０３) read as their ASCII forms.
 """
 import codecs
 import csv
 import io
+import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,6 +47,7 @@ FIRST_DATA_ROW = 2  # the header is row 1, as a spreadsheet numbers it
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 DELIMITERS = (",", "\t", ";")  # in order of preference when the header uses as many of each
 MB = 1024 * 1024
+CELL_TAG = re.compile(rb"<(?:\w{1,10}:)?c[\s/>]")  # <c r="A1" ...>, <c/>, <x:c ...>
 
 
 class ImportFileError(Exception):
@@ -68,7 +74,8 @@ def read_upload(filename: str, stream) -> Upload:
         raise ImportFileError(_("The file is empty."))
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        table = _xlsx_rows(data, config["IMPORT_MAX_COLUMNS"], config["IMPORT_MAX_UNZIPPED_BYTES"])
+        table = _xlsx_rows(data, config["IMPORT_MAX_COLUMNS"], config["IMPORT_MAX_UNZIPPED_BYTES"],
+                           config["IMPORT_MAX_CELLS"])
     elif name.endswith(TEXT_SUFFIXES):
         table = _text_rows(data)
     else:
@@ -112,18 +119,20 @@ def _decode(data: bytes) -> str:
     raise ImportFileError(_("The file is not UTF-8, GB18030 or UTF-16 text. Save it again as “CSV UTF-8”."))
 
 
-def _xlsx_rows(data: bytes, max_columns: int, max_unzipped: int):
+def _xlsx_rows(data: bytes, max_columns: int, max_unzipped: int, max_cells: int):
     from openpyxl import load_workbook
 
     unreadable = _("The Excel file could not be read. Save it again as .xlsx.")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(part.file_size for part in archive.infolist())
-    except zipfile.BadZipFile:
+            if sum(part.file_size for part in archive.infolist()) > max_unzipped:
+                raise ImportFileError(_("The Excel file holds more than %(mb)d MB once unpacked. Copy only "
+                                        "the values into a new workbook and import that.", mb=max_unzipped // MB))
+            if _count_cells(archive, max_cells) > max_cells:
+                raise ImportFileError(_("The Excel file has more than %(n)d cells, empty ones included. "
+                                        "Copy only the values into a new workbook and import that.", n=max_cells))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error):
         raise ImportFileError(unreadable)
-    if unzipped > max_unzipped:
-        raise ImportFileError(_("The Excel file holds more than %(mb)d MB once unpacked. Copy only the "
-                                "values into a new workbook and import that.", mb=max_unzipped // MB))
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -137,6 +146,27 @@ def _xlsx_rows(data: bytes, max_columns: int, max_unzipped: int):
         raise
     except Exception:  # noqa: BLE001 -- a damaged or foreign file: openpyxl raises many kinds
         raise ImportFileError(unreadable)
+
+
+def _count_cells(archive: zipfile.ZipFile, enough: int) -> int:
+    """The cell elements in the workbook's XML, counted on the raw bytes: parsing costs time and
+    memory per cell, so a sheet of millions of (even empty) cells is refused before it is parsed.
+    Stops counting once past `enough`."""
+    count = 0
+    for part in archive.infolist():
+        if not part.filename.endswith(".xml"):
+            continue
+        with archive.open(part) as source:
+            rest = b""
+            while count <= enough and (chunk := source.read(MB)):
+                text = rest + chunk
+                cut = max(text.rfind(b"<"), 0)  # a tag holds one "<": none straddles the last one
+                count += len(CELL_TAG.findall(text, 0, cut))
+                rest = text[cut:]
+            count += len(CELL_TAG.findall(rest))
+        if count > enough:
+            break
+    return count
 
 
 def _data_rows(table: Iterable, max_rows: int, max_columns: int) -> Upload:
@@ -161,14 +191,15 @@ def _data_rows(table: Iterable, max_rows: int, max_columns: int) -> Upload:
                                 "(or 指标, 对象, 月份, 数值). Missing: %(columns)s.", columns=", ".join(missing)))
     rows, numbers = [], []
     for number, cells in enumerate(table, start=FIRST_DATA_ROW):
+        if number - FIRST_DATA_ROW == max_rows:  # blank rows count: each costs reading all the same
+            raise ImportFileError(_("The file has more than %(n)d rows below the header (blank rows count "
+                                    "too). Delete the empty rows below your data, or split the file.",
+                                    n=max_rows))
         if not cells:
             continue  # an empty line
         row = {column: _cell(cells, index) for column, index in positions.items()}
         if is_blank(row):
             continue
-        if len(rows) == max_rows:
-            raise ImportFileError(_("The file has more than %(n)d rows with data. Split it into smaller "
-                                    "files.", n=max_rows))
         rows.append(row)
         numbers.append(number)
     if not rows:
