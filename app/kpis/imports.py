@@ -8,7 +8,7 @@ What a file may be (README, "Importing KPI values"; the caps are IMPORT_* in app
 - CSV or tab-separated text (.csv, .txt, .tsv) in UTF-8 (with or without BOM), GB18030 (which
   includes GBK, as Excel in China saves CSV) or UTF-16 (Excel's "Unicode text"). The separator is
   whichever of comma, tab and semicolon the header row uses most (a tie goes to the comma).
-- Or an Excel workbook (.xlsx): its first sheet.
+- Or an Excel workbook (.xlsx, or a text name on a file that is a zip): its first sheet.
 - Rows are read one at a time, as the file has them; the size a sheet declares for itself is
   ignored. Blank rows are skipped (never checked, and later rows keep their numbers) but count
   towards the row cap, since each must be read all the same.
@@ -45,6 +45,7 @@ HEADER_NAMES = {
 }
 FIRST_DATA_ROW = 2  # the header is row 1, as a spreadsheet numbers it
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+XLSX_SIGNATURE = b"PK\x03\x04"  # a zip: a workbook saved under a text file's name is read as one
 DELIMITERS = (",", "\t", ";")  # in order of preference when the header uses as many of each
 MB = 1024 * 1024
 CELL_TAG = re.compile(rb"<(?:\w{1,10}:)?c[\s/>]")  # <c r="A1" ...>, <c/>, <x:c ...>
@@ -73,7 +74,7 @@ def read_upload(filename: str, stream) -> Upload:
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     name = (filename or "").lower()
-    if name.endswith(".xlsx"):
+    if name.endswith(".xlsx") or (name.endswith(TEXT_SUFFIXES) and data.startswith(XLSX_SIGNATURE)):
         table = _xlsx_rows(data, config["IMPORT_MAX_COLUMNS"], config["IMPORT_MAX_UNZIPPED_BYTES"],
                            config["IMPORT_MAX_CELLS"])
     elif name.endswith(TEXT_SUFFIXES):

@@ -274,8 +274,8 @@ def upload_too_large(error):
     if request.endpoint != "kpis.import_values":
         return render_error(413)
     form = ImportForm(formdata=None)
-    form.file.errors.append(_("The file is larger than %(mb)d MB. Split it into smaller files.",
-                              mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)))
+    form.file.errors = [_("The file is larger than %(mb)d MB. Split it into smaller files.",
+                          mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))]
     return render_template("kpis/import.html", form=form, report=None, counts=None,
                            store=current_store()), 413
 
