@@ -49,6 +49,12 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     PER_PAGE = 20
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads (KPI spreadsheets) and API batches
+    # KPI spreadsheet imports (README, "Importing KPI values"): a file beyond these is refused whole.
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    IMPORT_MAX_UNZIPPED_BYTES = 20 * 1024 * 1024  # an .xlsx once unpacked (a zip bomb stops here)
+    IMPORT_MAX_CELLS = 100_000  # in an .xlsx, empty ones too: parsing costs time and memory per cell
+    IMPORT_MAX_ROWS = 10_000  # rows below the header; blank ones are skipped, yet they count
+    IMPORT_MAX_COLUMNS = 50
     PASSWORD_HASH_METHOD = "scrypt"
 
     @classmethod

@@ -102,9 +102,10 @@ def test_every_error_kind_is_reported_and_nothing_written(manager_client, store)
     (HEADER.encode(), "values.csv", "The file has a header but no data rows."),
     (b"a,b\n1,2\n", "values.csv", "The first row must name the columns"),
     (b"kpi,subject,month,value\n" + b"PAID_RO,store,2026-01,1\n" * 110_000, "big.csv", "larger than 2 MB"),
-    (b"%PDF-1.4 not a sheet", "values.pdf", "Only CSV (.csv) and Excel (.xlsx)"),
+    (b"%PDF-1.4 not a sheet", "values.pdf", "Only CSV (.csv), text (.txt) and Excel (.xlsx)"),
     (b"PK\x03\x04 broken zip", "values.xlsx", "The Excel file could not be read."),
-    (b"\xff\xfe\x00\x81\x00", "values.csv", "neither UTF-8 nor GBK"),
+    (b"\xff\xfe\x00\x81\x00", "values.csv", "not UTF-8, GB18030 or UTF-16 text"),
+    (b"kpi,subject\xff\xff,month,value\n", "values.csv", "not UTF-8, GB18030 or UTF-16 text"),
 ])
 def test_bad_files_get_a_clear_message(manager_client, content, filename, message):
     response = upload(manager_client, content, filename)

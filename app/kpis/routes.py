@@ -5,6 +5,7 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -15,12 +16,14 @@ from flask import (
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import POSITIONS, STAFF, User
 from ..auth.services import store_people
 from ..common import current_store, current_store_id, get_or_404
 from ..extensions import db, htmx
 from ..formatting import fmonth, fnumber
+from ..main.errors import _render as render_error
 from ..months import months_between, year_bounds
 from ..timeutils import local_today
 from . import imports, services
@@ -225,22 +228,53 @@ def import_values():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            rows = imports.read_upload(upload.filename, upload.stream)
+            found = imports.read_upload(upload.filename, upload.stream)
         except imports.ImportFileError as e:
             form.file.errors.append(str(e))
         else:
-            good, errors = services.validate_rows(store_id, rows, first_row=imports.FIRST_DATA_ROW)
-            blank = {imports.FIRST_DATA_ROW + i for i, r in enumerate(rows) if imports.is_blank(r)}
-            report = [e for e in errors if e.row not in blank]
+            good, report = services.validate_rows(store_id, found.rows, row_numbers=found.row_numbers)
             if report:
                 status = 422  # all or nothing: one bad row and nothing is written
             else:
-                counts = services.upsert_values(store_id, good, source="import", user_id=current_user.id)
-                db.session.commit()
-    if form.errors:
+                counts = _save_import(store_id, good)
+                if counts is None:
+                    form.file.errors.append(_("Someone imported values for the same KPIs and months at the "
+                                              "same moment, so nothing was saved from your file. Import "
+                                              "it again."))
+                    status = 409
+    if form.errors and status == 200:
         status = 422
     return render_template("kpis/import.html", form=form, report=report, counts=counts,
                            store=current_store()), status
+
+
+def _save_import(store_id: int, values) -> dict | None:
+    """Write and commit the values; None when a concurrent import kept inserting the same rows.
+
+    Two imports of the same new values at once both find no row and both insert: the second
+    insert breaks the unique key. Once the first has committed, a second try finds its rows and
+    updates them (or leaves them unchanged).
+    """
+    for _attempt in range(2):
+        try:
+            counts = services.upsert_values(store_id, values, source="import", user_id=current_user.id)
+            db.session.commit()
+            return counts
+        except IntegrityError:
+            db.session.rollback()
+    return None
+
+
+@bp.errorhandler(413)
+def upload_too_large(error):
+    """A file over MAX_CONTENT_LENGTH is refused before any view runs: say so on the import page."""
+    if request.endpoint != "kpis.import_values":
+        return render_error(413)
+    form = ImportForm(formdata=None)
+    form.file.errors = [_("The file is larger than %(mb)d MB. Split it into smaller files.",
+                          mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))]
+    return render_template("kpis/import.html", form=form, report=None, counts=None,
+                           store=current_store()), 413
 
 
 @bp.get("/export")

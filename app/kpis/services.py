@@ -5,6 +5,7 @@ means the same whichever way it arrives.
 """
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,7 @@ from ..timeutils import utcnow
 from .models import PERSON_SCOPE, STORE_SCOPE, Kpi, KpiValue
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+THOUSANDS_RE = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$")
 STORE_SUBJECT = "store"
 
 
@@ -49,6 +51,10 @@ def parse_month(text) -> date | None:
 
 
 def parse_number(raw) -> float | None:
+    """A number, or text that reads as one: full-width forms count as their ASCII ones (NFKC:
+    ９１．５ is 91.5), a trailing % is dropped, and a comma is only ever a thousands separator
+    between groups of three digits (1,234 and 1，234.5 are fine; 1,5 and 12,34 are refused,
+    since a comma there may be a decimal comma)."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
@@ -57,7 +63,11 @@ def parse_number(raw) -> float | None:
         except OverflowError:  # an int too large for a float
             return None
     else:
-        text = str(raw or "").strip().replace(",", "").rstrip("%").strip()
+        text = unicodedata.normalize("NFKC", str(raw or "")).strip().rstrip("%").strip()
+        if "," in text:
+            if not THOUSANDS_RE.match(text):
+                return None
+            text = text.replace(",", "")
         try:
             number = float(text)
         except ValueError:
@@ -65,8 +75,10 @@ def parse_number(raw) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def validate_rows(store_id: int, rows: list[dict], first_row: int = 1) -> tuple[list[ValueIn], list[RowError]]:
-    """Check every row ({kpi, subject, month, value}); nothing is written here.
+def validate_rows(store_id: int, rows: list[dict], first_row: int = 1,
+                  row_numbers: list[int] | None = None) -> tuple[list[ValueIn], list[RowError]]:
+    """Check every row ({kpi, subject, month, value}); nothing is written here. Rows are numbered
+    from `first_row` on, or by `row_numbers` (a file's rows once its blank rows are left out).
 
     Errors name the row and field: an unknown KPI code, an unknown person (subject is "store" or a
     username of this store), a KPI that is not measured per person, a month that is not YYYY-MM,
@@ -76,7 +88,7 @@ def validate_rows(store_id: int, rows: list[dict], first_row: int = 1) -> tuple[
     people = {u.username: u for u in db.session.scalars(select(User).where(User.store_id == store_id))}
     good, errors, seen = [], [], {}
     for offset, row in enumerate(rows):
-        number = first_row + offset
+        number = row_numbers[offset] if row_numbers else first_row + offset
         row_errors = []
         code = str(row.get("kpi") or "").strip().upper()
         kpi = kpis.get(code)
