@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.services import store_people
-from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, id_arg, paginate
+from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, id_arg, paginate, safe_next
 from ..extensions import db, htmx
 from ..forms import error_text
 from ..meetings.models import Meeting
@@ -98,14 +98,7 @@ def progress(item_id):
         flash(error, "warning" if conflict else "danger")
     else:
         flash(_("Progress saved."), "success")
-    return redirect(_back_url(item))
-
-
-def _back_url(item: ActionItem) -> str:
-    back = request.form.get("next", "")
-    if back.startswith("/") and not back.startswith("//"):
-        return back
-    return url_for(".mine", _anchor=f"item-{item.id}")
+    return redirect(safe_next(url_for(".mine", _anchor=f"item-{item.id}")))
 
 
 @bp.get("/<int:item_id>")
