@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..actions.services import create_action_item
 from ..auth.models import STAFF, User
-from ..common import RuleViolation, VersionConflict
+from ..common import RuleViolation, check_version
 from ..extensions import db
 from ..kpis.models import HIGHER, LOWER, PERSON_SCOPE, Kpi
 from ..kpis.services import monthly_values
@@ -140,11 +140,6 @@ def children_sum(goal: Goal, children: list[Goal] | None = None) -> dict | None:
 def _log(goal: Goal, author_id: int, event: str, note: str = "", stage: str | None = None) -> None:
     # By id, not through goal.updates: touching the collection would bump the goal's version.
     db.session.add(GoalUpdate(goal_id=goal.id, author_id=author_id, event=event, note=note, stage=stage))
-
-
-def check_version(goal: Goal, base_version: int | None) -> None:
-    if base_version is not None and base_version != goal.version:
-        raise VersionConflict(goal)
 
 
 def add_note(goal: Goal, author_id: int, note: str) -> GoalUpdate:
