@@ -10,7 +10,7 @@ from ..auth.services import store_staff
 from ..common import current_store_id, get_or_404, id_arg, paginate
 from ..dashboard import charts
 from ..dashboard.routes import month_label
-from ..dashboard.services import last_months, trend_series
+from ..dashboard.services import TREND_MONTHS, last_months, trend_series
 from ..extensions import htmx
 from ..formatting import fnumber
 from ..forms import EmptyForm
@@ -29,7 +29,7 @@ from .forms import (
     PurposeForm,
     StartForm,
 )
-from .models import STEP_ORDER, STEPS, CoachingSession
+from .models import PLAN, STEP_ORDER, STEPS, CoachingSession
 from .permissions import can_acknowledge, can_coach, can_view_person, can_view_session
 
 bp = Blueprint("coaching", __name__, template_folder="templates")
@@ -47,7 +47,8 @@ def require_login():
 @bp.context_processor
 def coaching_helpers():
     # fnum: the dashboard's chart partial, shown on the person's page, formats its numbers with it.
-    return {"steps": STEPS, "step_order": STEP_ORDER, "month_label": month_label, "fnum": fnumber}
+    return {"steps": STEPS, "step_order": STEP_ORDER, "month_label": month_label, "fnum": fnumber,
+            "plan_step": PLAN}
 
 
 def load_session(session_id: int, manage: bool = False) -> CoachingSession:
@@ -101,7 +102,7 @@ def person(user_id):
     kpis = services.person_kpis(person)
     targets = analysis.person_targets([person.id], kpis, analysis.last_complete_month(today))
     target_of = {k.id: targets.get((person.id, k.id)) for k in kpis}
-    series = trend_series(person.store_id, kpis, today, person_id=person.id, months=12)
+    series = trend_series(person.store_id, kpis, today, person_id=person.id)
     charted = [(s, charts.line_chart(s.values, [month_label(m) for m in s.months], target=target_of[s.kpi.id],
                                      band=s.band)) for s in series]
     items = unclosed_items(person.id)
@@ -113,7 +114,7 @@ def person(user_id):
         today=today, page=paginate(services.sessions_of_person_stmt(
             person.id, None if person.id == current_user.id else current_user.visible_store_ids)), form=form,
         awaiting=services.awaiting_acknowledgement(person.id) if person.id == current_user.id else [],
-        grid_link=url_for("kpis.grid", subject=person.id),
+        grid_link=url_for("kpis.grid", subject=person.id), trend_months=TREND_MONTHS,
         can_coach=can_coach(current_user, person.store_id) and person.role == STAFF)
 
 

@@ -12,7 +12,7 @@ from werkzeug.routing import BuildError
 from ..auth.models import STAFF
 from ..coaching import analysis as coaching_analysis
 from ..common import current_store, current_store_id, visible_stores
-from ..goals.rules import AT_RISK, OFF_TRACK, ON_TRACK
+from ..goals.rules import AT_RISK, AT_RISK_FROM, OFF_TRACK, ON_TRACK, ON_TRACK_FROM
 from ..kpis.models import PERSON_SCOPE
 from ..timeutils import local_today
 from . import charts, services
@@ -108,6 +108,7 @@ def index():
         group_coaching=coaching_analysis.EffectSummary.sum_of(coaching_by_store.values()) if len(stores) > 1 else None,
         uncoached=len({g.person.id for g in coaching_analysis.coverage_gaps(store_id, today)}),
         coverage_weeks=coaching_analysis.DEFAULT_COVERAGE_WEEKS,
+        on_track_from=ON_TRACK_FROM, at_risk_from=AT_RISK_FROM, trend_months=services.TREND_MONTHS,
     )
 
 
@@ -117,4 +118,5 @@ def _staff_view(today):
     return render_template(
         "dashboard/mine.html", today=today, rows=services.goal_rows(store_id, today, person_id=current_user.id),
         trends=_charts(services.trend_series(store_id, kpis, today, person_id=current_user.id)),
+        trend_months=services.TREND_MONTHS,
     )

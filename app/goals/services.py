@@ -36,7 +36,7 @@ from .models import (
     PlanStep,
 )
 from .progress import band_of, goal_progress, month_start
-from .rules import AT_RISK, OFF_TRACK, ON_TRACK, Progress, months_between
+from .rules import AT_RISK, AT_RISK_FROM, OFF_TRACK, ON_TRACK, ON_TRACK_FROM, Progress, months_between
 
 NO_DATA, NOT_STARTED = "no_data", "not_started"
 STATUS_LABELS = {
@@ -58,8 +58,9 @@ FORMULAS = {
 }
 FORMULA_NOTES = [
     _l("A baseline is used only when it lies on the far side of the target; otherwise the plain ratio applies."),
-    _l("Status compares the attainment to date: on track from 100 %, at risk from 90 %, "
-       "off track below that; no data yet, or a period not yet begun, has no status."),
+    _l("Status compares the attainment to date: on track from %(on_track)d %%, at risk from %(at_risk)d %%, "
+       "off track below that; no data yet, or a period not yet begun, has no status.",
+       on_track=round(ON_TRACK_FROM * 100), at_risk=round(AT_RISK_FROM * 100)),
 ]
 SUMMED_NOTE = _l("This KPI adds up over the months: the target to date is the target pro rata to the months "
                  "that have data, so half the period at half the target is on track.")

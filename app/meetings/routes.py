@@ -1,6 +1,7 @@
 """Meeting pages: list, create and edit, run (attendance, minutes, review, decisions, actions), close."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -34,7 +35,8 @@ def meeting_choices():
     def dispositions_for(item, meeting):
         return [(key, DISPOSITIONS[key]) for key in services.allowed_dispositions(item, meeting)]
 
-    return {"attendance_choices": ATTENDANCE, "dispositions_for": dispositions_for, "statuses": STATUSES}
+    return {"attendance_choices": ATTENDANCE, "dispositions_for": dispositions_for, "statuses": STATUSES,
+            "notice_days": services.NOTICE_DAYS}
 
 
 def load_meeting(meeting_id: int, manage: bool = False) -> Meeting:
@@ -89,8 +91,10 @@ def _meeting_fields(form: MeetingForm) -> dict:
 
 def _warn_if_short_notice(meeting: Meeting) -> None:
     if services.notice_is_short(meeting, local_now()):
-        flash(_("Short notice: the meeting starts in less than three days. Send the notice and "
-                "agenda to the attendees today."), "warning")
+        flash(ngettext("Short notice: the meeting starts in less than %(num)d day. Send the notice and "
+                       "agenda to the attendees today.",
+                       "Short notice: the meeting starts in less than %(num)d days. Send the notice and "
+                       "agenda to the attendees today.", services.NOTICE_DAYS), "warning")
 
 
 @bp.route("/new", methods=["GET", "POST"])
