@@ -109,9 +109,9 @@ def edit(item_id):
         form.version.data = item.version
     status = 200
     if form.validate_on_submit():
-        with commit_or_refuse(conflict=_("Someone else changed this item while you were editing. Your changes "
-                                         "are still in the form; compare them with the item and save again.")
-                              ) as refusal:
+        edited_meanwhile = _("Someone else changed this item while you were editing. Your changes are still "
+                             "in the form; compare them with the item and save again.")
+        with commit_or_refuse(conflict=edited_meanwhile) as refusal:
             services.edit_action_item(
                 item, current_user.id, int(form.version.data or 0), title=form.title.data.strip(),
                 description=(form.description.data or "").strip(), owner_id=form.owner_id.data,

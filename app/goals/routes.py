@@ -261,9 +261,9 @@ def edit(goal_id):
         form.version.data = goal.version
     status = 200
     if form.validate_on_submit():
-        with commit_or_refuse(conflict=_("Someone else changed this goal while you were editing. Your changes "
-                                         "are still in the form; compare them with the goal and save again.")
-                              ) as refusal:
+        edited_meanwhile = _("Someone else changed this goal while you were editing. Your changes are still "
+                             "in the form; compare them with the goal and save again.")
+        with commit_or_refuse(conflict=edited_meanwhile) as refusal:
             services.update_goal(goal, current_user.id, int(form.version.data or 0), title=form.title.data,
                                  target=form.target.data, baseline=form.baseline.data,
                                  owner_id=form.owner_id.data)
