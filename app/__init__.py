@@ -9,7 +9,7 @@ from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 def create_app(config: type[Config] = Config) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    app.config.from_mapping(config.load())
+    config.apply(app.config)
 
     db.init_app(app)
     _import_models()

@@ -1,4 +1,7 @@
-"""Pieces every feature package shares: rule errors, the current store, paging."""
+"""Pieces every feature package shares: rule errors, version checks, the current store, paging, safe
+redirects."""
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, request, session
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +20,12 @@ class VersionConflict(Exception):
     def __init__(self, current):
         super().__init__("version conflict")
         self.current = current
+
+
+def check_version(obj, base_version: int | None) -> None:
+    """Refuse a change based on an older version of `obj` than the stored one (None: nothing to compare)."""
+    if base_version is not None and base_version != obj.version:
+        raise VersionConflict(obj)
 
 
 def current_store_id() -> int:
@@ -73,3 +82,16 @@ def get_or_404(model, ident, options=()):
     if obj is None:
         abort(404)
     return obj
+
+
+def safe_next(default: str) -> str:
+    r"""The form's `next` when it is a path on this site, else `default`: never send a user elsewhere.
+
+    Browsers drop tabs and line breaks and read a backslash as a slash, so `/\t/evil.example` and
+    `/\evil.example` would leave the site: any control character or backslash refuses the target."""
+    target = request.form.get("next", "")
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)):
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target

@@ -1,4 +1,9 @@
-"""Configuration read from the environment; a testing subclass for the suite."""
+"""Configuration: defaults here, overridden from the environment; a testing subclass for the suite.
+
+Every setting can be set as PITWALL_<NAME> (Flask's `from_prefixed_env`: the value is read as JSON
+when it parses, so `PITWALL_PER_PAGE=50` is a number and `PITWALL_SESSION_COOKIE_SECURE=true` a
+boolean; anything else stays text). The names the README documents keep working beside them.
+"""
 import os
 import secrets
 from pathlib import Path
@@ -6,10 +11,18 @@ from pathlib import Path
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
+# The documented variables (README, Configuration) and the setting each one fills, as plain text.
+DOCUMENTED = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
+    "PITWALL_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
+}
+
+
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once into instance/ (never committed)."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+    """One generated once into instance/ (never committed), for when no SECRET_KEY is set."""
     INSTANCE_DIR.mkdir(exist_ok=True)
     key_file = INSTANCE_DIR / "secret_key"
     if not key_file.exists():
@@ -18,10 +31,10 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
-def _database_url() -> str:
-    if not os.environ.get("DATABASE_URL"):
+def _database_url(url: str | None) -> str:
+    if not url:
         INSTANCE_DIR.mkdir(exist_ok=True)
-    url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'pitwall.db'}")
+        url = f"sqlite:///{INSTANCE_DIR / 'pitwall.db'}"
     # Heroku-style URLs name the old driver; we use psycopg 3.
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
@@ -39,14 +52,16 @@ class Config:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     # Catalogues live in app/translations; Babel names Simplified Chinese zh_Hans_CN.
     BABEL_DEFAULT_LOCALE = "zh_CN"
-    BABEL_DEFAULT_TIMEZONE = os.environ.get("PITWALL_TIMEZONE", "Asia/Shanghai")
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"  # where "today" and "overdue" are reckoned
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # Shared counters need Redis when several app processes run (RATELIMIT_STORAGE_URI=redis://...).
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_RATE_LIMIT = "10 per minute"
+    API_RATE_LIMIT = "120 per minute"  # per token
+    API_PAGE_SIZE = 10_000  # values per GET page
     PER_PAGE = 20
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads (KPI spreadsheets) and API batches
     # KPI spreadsheet imports (README, "Importing KPI values"): a file beyond these is refused whole.
@@ -58,11 +73,16 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
 
     @classmethod
-    def load(cls) -> dict:
-        values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
-        values["SECRET_KEY"] = values["SECRET_KEY"] or _secret_key()
-        values["SQLALCHEMY_DATABASE_URI"] = values["SQLALCHEMY_DATABASE_URI"] or _database_url()
-        return values
+    def apply(cls, settings) -> None:
+        """Fill the app's settings: these defaults, the documented variables, then PITWALL_<NAME>."""
+        settings.from_object(cls)
+        for variable, name in DOCUMENTED.items():
+            if os.environ.get(variable):
+                settings[name] = os.environ[variable]
+        settings.from_prefixed_env("PITWALL")
+        settings.pop("TIMEZONE", None)  # PITWALL_TIMEZONE, read above as BABEL_DEFAULT_TIMEZONE
+        settings["SECRET_KEY"] = settings["SECRET_KEY"] or _secret_key()
+        settings["SQLALCHEMY_DATABASE_URI"] = _database_url(settings["SQLALCHEMY_DATABASE_URI"])
 
 
 class TestingConfig(Config):
@@ -72,3 +92,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "10000 per minute"  # the limiter stays on; one test lowers this
     PER_PAGE = 5
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests only; never in production
+
+    @classmethod
+    def apply(cls, settings) -> None:
+        settings.from_object(cls)  # the suite ignores the environment, but for TEST_DATABASE_URL

@@ -39,14 +39,6 @@ def test_login_follows_local_next_only(client, staff):
     assert ok.location == "/meetings/"
 
 
-def test_login_ignores_foreign_next(client, staff):
-    for target in ["https://evil.example/", "//evil.example/x", "/\\evil.example"]:
-        c = client.__class__(client.client.application.test_client())
-        response = c.post("/login", data={"username": "sa1", "password": "secret-pass", "next": target})
-        assert response.status_code == 302
-        assert "evil" not in response.location
-
-
 def test_login_username_is_case_insensitive_and_password_hashed(client, staff):
     assert db.session.get(User, staff.id).password_hash != "secret-pass"
     assert client.post("/login", data={"username": "SA1", "password": "secret-pass"}).status_code == 302

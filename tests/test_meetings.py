@@ -196,7 +196,9 @@ def test_closed_minutes_are_frozen_and_corrections_logged(login, manager, make_m
     assert "Corrections after closing" in c.get(f"/meetings/{meeting.id}/minutes", headers={"Accept-Language": "en"}).get_data(as_text=True)
     # Everything else is frozen:
     assert c.post(f"/meetings/{meeting.id}/decisions", data={"decision-text": "late"}, htmx=True).status_code == 422
-    assert c.post(f"/meetings/{meeting.id}/agenda", data={"title": "late", "duration_minutes": "5"}, htmx=True).status_code == 200
+    refused = c.post(f"/meetings/{meeting.id}/agenda", data={"title": "late", "duration_minutes": "5"}, htmx=True,
+                     headers={"Accept-Language": "en"})
+    assert refused.status_code == 422 and "its record can no longer change" in refused.get_data(as_text=True)
     assert len(db.session.get(Meeting, meeting.id).agenda_items) == 7
     assert c.post(f"/meetings/{meeting.id}/close").status_code == 302  # closing twice: a message, no change
 

@@ -3,14 +3,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.services import store_people
-from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, id_arg, paginate
+from ..common import current_store_id, get_or_404, id_arg, paginate, safe_next
 from ..extensions import db, htmx
 from ..forms import error_text
 from ..meetings.models import Meeting
 from ..timeutils import local_today
+from ..transactions import commit_or_refuse
 from . import services
 from .forms import EditActionItemForm, ProgressForm
 from .models import ACTIVE_STATUSES, STATUSES, ActionItem
@@ -64,28 +64,17 @@ def progress(item_id):
     if not can_report_progress(current_user, item):
         abort(403)
     form = ProgressForm()
-    error, conflict = None, False
+    error, status = None, 200
     if not form.validate_on_submit() or not (form.version.data or "").isdigit():
-        error = error_text(form) or _("Choose one of the offered statuses.")
+        error, status = error_text(form) or _("Choose one of the offered statuses."), 422
     else:
-        try:
+        with commit_or_refuse(conflict=_("Someone else updated this item a moment ago. Here it is as it "
+                                         "stands now; check it and send your change again.")) as refusal:
             services.report_progress(item, current_user.id, form.status.data, form.note.data,
                                      int(form.version.data))
-            db.session.commit()
-        except VersionConflict:
-            db.session.rollback()
-            conflict = True
-        except StaleDataError:  # a concurrent save won the race between check and write
-            db.session.rollback()
-            db.session.refresh(item)
-            conflict = True
-        except RuleViolation as e:
-            db.session.rollback()
-            error = str(e)
-    if conflict:
-        error = _("Someone else updated this item a moment ago. Here it is as it stands now; "
-                  "check it and send your change again.")
-    status = 409 if conflict else 422 if error else 200
+        if refusal:
+            error, status = refusal.message, refusal.status
+    conflict = status == 409
     if htmx:
         form_now = progress_form(item) if not error or conflict else form
         if error and not conflict:
@@ -98,14 +87,7 @@ def progress(item_id):
         flash(error, "warning" if conflict else "danger")
     else:
         flash(_("Progress saved."), "success")
-    return redirect(_back_url(item))
-
-
-def _back_url(item: ActionItem) -> str:
-    back = request.form.get("next", "")
-    if back.startswith("/") and not back.startswith("//"):
-        return back
-    return url_for(".mine", _anchor=f"item-{item.id}")
+    return redirect(safe_next(url_for(".mine", _anchor=f"item-{item.id}")))
 
 
 @bp.get("/<int:item_id>")
@@ -125,22 +107,22 @@ def edit(item_id):
     form.set_owners(store_people(item.store_id))
     if request.method == "GET":
         form.version.data = item.version
+    status = 200
     if form.validate_on_submit():
-        try:
+        edited_meanwhile = _("Someone else changed this item while you were editing. Your changes are still "
+                             "in the form; compare them with the item and save again.")
+        with commit_or_refuse(conflict=edited_meanwhile) as refusal:
             services.edit_action_item(
                 item, current_user.id, int(form.version.data or 0), title=form.title.data.strip(),
                 description=(form.description.data or "").strip(), owner_id=form.owner_id.data,
                 deadline=form.deadline.data, priority=form.priority.data)
-            db.session.commit()
+        if not refusal:
             flash(_("Action item saved."), "success")
             return redirect(url_for(".detail", item_id=item.id))
-        except (VersionConflict, StaleDataError):
-            db.session.rollback()
-            flash(_("Someone else changed this item while you were editing. Your changes are "
-                    "still in the form; compare them with the item and save again."), "warning")
-            form.version.data = db.session.get(ActionItem, item_id).version
-    return render_template("actions/edit.html", form=form, item=item), 422 if form.errors else (
-        409 if request.method == "POST" else 200)
+        refusal.flash()
+        form.version.data = item.version  # the stored one: saving again is a deliberate choice
+        status = refusal.status
+    return render_template("actions/edit.html", form=form, item=item), 422 if form.errors else status
 
 
 @bp.get("/board")

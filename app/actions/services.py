@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
-from ..common import RuleViolation, VersionConflict
+from ..common import RuleViolation, check_version
 from ..extensions import db
 from ..timeutils import utcnow
 from .models import (
@@ -32,11 +32,6 @@ def create_action_item(*, store_id, title, owner_id, deadline, created_by_id, de
     _log(item, created_by_id, "created", new=OPEN)
     db.session.flush()
     return item
-
-
-def check_version(item: ActionItem, base_version: int | None) -> None:
-    if base_version is not None and base_version != item.version:
-        raise VersionConflict(item)
 
 
 def report_progress(item: ActionItem, author_id: int, status: str, note: str,

@@ -18,7 +18,6 @@ from .models import hash_token
 
 MAX_VALUES = 5000  # per POST
 MAX_BODY_BYTES = 4 * 1024 * 1024
-PAGE_SIZE = 10_000  # per GET page; API_PAGE_SIZE in the config overrides it
 MAX_PAGE = 1_000_000
 OTHER_METHODS = ["PUT", "PATCH", "DELETE"]
 ALL_METHODS = ["GET", "POST", *OTHER_METHODS]
@@ -32,7 +31,7 @@ def _rate_key() -> str:
     return f"api-token:{hash_token(token)[:32]}" if token else f"api-ip:{get_remote_address()}"
 
 
-limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "120 per minute"), key_func=_rate_key)(v1)
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(v1)
 
 
 # --- JSON answers and errors -------------------------------------------------------------
@@ -139,12 +138,12 @@ def _tame(item: dict) -> dict:
 
 @v1.get("/v1/kpi-values")
 def list_values():
-    """The token's store's values, filtered, by month and KPI, in pages of PAGE_SIZE."""
+    """The token's store's values, filtered, by month and KPI, in pages of API_PAGE_SIZE (config)."""
     store_id = g.api_store_id
     flt, page, errors = _read_filter(store_id)
     if errors:
         return error_response(400, errors)
-    per_page = current_app.config.get("API_PAGE_SIZE", PAGE_SIZE)
+    per_page = current_app.config["API_PAGE_SIZE"]
     stmt = services.kpi_values_stmt(store_id, flt).limit(per_page + 1).offset((page - 1) * per_page)
     rows = db.session.execute(stmt).all()
     has_next = len(rows) > per_page

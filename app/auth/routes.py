@@ -1,26 +1,15 @@
 """Login and logout."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..common import safe_next
 from ..extensions import db, limiter
 from ..forms import EmptyForm
 from .forms import LoginForm
 from .services import find_user
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a local path: never send a user to another site after login."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,7 +27,7 @@ def login():
             return render_template("auth/login.html", form=form), 422
         login_user(user, remember=form.remember.data)
         db.session.commit()
-        return redirect(safe_next(form.next.data) or url_for("main.index"))
+        return redirect(safe_next(url_for("main.index")))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 

@@ -3,18 +3,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..actions.services import unclosed_items
 from ..auth.models import STAFF, User
 from ..auth.services import store_staff
-from ..charts import trend_charts, trend_series
-from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, id_arg, paginate
-from ..extensions import db, htmx
+from ..charts import TREND_MONTHS, trend_charts, trend_series
+from ..common import current_store_id, get_or_404, id_arg, paginate
+from ..extensions import htmx
 from ..forms import EmptyForm
 from ..kpis.services import parse_month
 from ..months import last_months, previous_month
 from ..timeutils import local_today
+from ..transactions import commit_or_refuse
 from . import analysis, services
 from .forms import (
     ConfirmForm,
@@ -27,7 +27,7 @@ from .forms import (
     PurposeForm,
     StartForm,
 )
-from .models import STEP_ORDER, STEPS, CoachingSession
+from .models import PLAN, STEP_ORDER, STEPS, CoachingSession
 from .permissions import can_acknowledge, can_coach, can_view_person, can_view_session
 
 bp = Blueprint("coaching", __name__, template_folder="templates")
@@ -44,7 +44,7 @@ def require_login():
 
 @bp.context_processor
 def coaching_helpers():
-    return {"steps": STEPS, "step_order": STEP_ORDER}
+    return {"steps": STEPS, "step_order": STEP_ORDER, "plan_step": PLAN}
 
 
 def load_session(session_id: int, manage: bool = False) -> CoachingSession:
@@ -98,7 +98,7 @@ def person(user_id):
     kpis = services.person_kpis(person)
     targets = analysis.person_targets([person.id], kpis, previous_month(today))
     target_of = {k.id: targets.get((person.id, k.id)) for k in kpis}
-    series = trend_series(person.store_id, kpis, today, person_id=person.id, months=12)
+    series = trend_series(person.store_id, kpis, today, person_id=person.id)
     charted = trend_charts(series, target_of)
     items = unclosed_items(person.id)
     form = StartForm(formdata=None)
@@ -109,7 +109,7 @@ def person(user_id):
         today=today, page=paginate(services.sessions_of_person_stmt(
             person.id, None if person.id == current_user.id else current_user.visible_store_ids)), form=form,
         awaiting=services.awaiting_acknowledgement(person.id) if person.id == current_user.id else [],
-        grid_link=url_for("kpis.grid", subject=person.id),
+        grid_link=url_for("kpis.grid", subject=person.id), trend_months=TREND_MONTHS,
         can_coach=can_coach(current_user, person.store_id) and person.role == STAFF)
 
 
@@ -121,14 +121,12 @@ def start(user_id):
     form = StartForm()
     form.kpi_ids.choices = [(k.id, k.name) for k in services.person_kpis(person)]
     if form.validate_on_submit():
-        try:
+        with commit_or_refuse() as refusal:
             session = services.start_session(store_id=person.store_id, person=person, manager_id=current_user.id,
                                              kpi_ids=form.kpi_ids.data, held_on=local_today())
-            db.session.commit()
+        if not refusal:
             return redirect(url_for(".session", session_id=session.id))
-        except RuleViolation as e:
-            db.session.rollback()
-            form.kpi_ids.errors.append(str(e))
+        form.kpi_ids.errors.append(refusal.message)
     flash(" ".join(str(e) for errs in form.errors.values() for e in errs), "danger")
     return redirect(url_for(".person", user_id=person.id, _anchor="start-h")), 303
 
@@ -175,13 +173,16 @@ def _respond(session: CoachingSession, anchor: str, status: int = 200, forms=Non
     return render_template("coaching/session.html", **_context(session, forms, error)), status
 
 
-def _conflict(session_id: int, anchor: str, forms=None):
-    """What is recorded now, with the user's own text kept in its form (`forms`, built from it)."""
-    db.session.rollback()
-    session = load_session(session_id)
-    kept = {key: make(session) for key, make in (forms or {}).items()}
-    return _respond(session, anchor, 409, forms=kept,
-                    error=_("Someone else saved this talk meanwhile: here is what is recorded now."))
+def _talk_changed() -> str:
+    return _("Someone else saved this talk meanwhile: here is what is recorded now.")
+
+
+def _refused(session: CoachingSession, anchor: str, refusal, forms=None, kept=None):
+    """A refused change: the rule's reason beside the user's `forms` (422), or what is recorded now
+    (409), where only `kept` (form makers given the current talk) carry the user's own text over."""
+    if refusal.conflict:
+        forms = {key: make(session) for key, make in (kept or {}).items()}
+    return _respond(session, anchor, refusal.status, forms=forms, error=refusal.message)
 
 
 def _apply(session: CoachingSession, step: int, form, today) -> None:
@@ -209,14 +210,10 @@ def save_step(session_id, step):
     anchor = f"step-{step}"
     if not form.validate_on_submit():
         return _respond(session, anchor, 422, forms={step: form})
-    try:
+    with commit_or_refuse(conflict=_talk_changed()) as refusal:
         _apply(session, step, form, local_today())
-        db.session.commit()
-    except (VersionConflict, StaleDataError):
-        return _conflict(session_id, anchor)
-    except RuleViolation as e:
-        db.session.rollback()
-        return _respond(session, anchor, 422, forms={step: form}, error=str(e))
+    if refusal:
+        return _refused(session, anchor, refusal, forms={step: form})
     return _respond(session, f"step-{min(step + 1, 5)}")
 
 
@@ -226,16 +223,14 @@ def add_measure(session_id):
     form = MeasureForm()
     if not form.validate_on_submit():
         return _respond(session, "step-3", 422, forms={"measure": form})
-    try:
+    with commit_or_refuse(conflict=_talk_changed()) as refusal:
         services.add_measure(session, form.what.data, form.due.data, form.as_action.data, current_user.id,
                              local_today())
-        db.session.commit()
-    except (VersionConflict, StaleDataError):
-        return _conflict(session_id, "step-3")
-    except RuleViolation as e:
-        db.session.rollback()
-        form.due.errors = [str(e)]
-        return _respond(session, "step-3", 422, forms={"measure": form})
+    if refusal.conflict:
+        return _refused(session, "step-3", refusal)
+    if refusal:
+        form.due.errors = [refusal.message]
+        return _respond(session, "step-3", refusal.status, forms={"measure": form})
     return _respond(session, "step-3")
 
 
@@ -244,14 +239,10 @@ def acknowledge(session_id):
     session = load_session(session_id)
     if not can_acknowledge(current_user, session):
         abort(403)
-    try:
+    with commit_or_refuse(conflict=_talk_changed()) as refusal:
         services.acknowledge(session, current_user)
-        db.session.commit()
-    except StaleDataError:
-        return _conflict(session_id, "step-4")
-    except RuleViolation as e:
-        db.session.rollback()
-        return _respond(session, "step-4", 422, error=str(e))
+    if refusal:
+        return _refused(session, "step-4", refusal)
     return _respond(session, "step-4")
 
 
@@ -261,12 +252,10 @@ def discard(session_id):
     if not EmptyForm().validate_on_submit():
         abort(400)
     person_id = session.person_id
-    try:
+    with commit_or_refuse(conflict=_talk_changed()) as refusal:
         services.discard_session(session, current_user.id)
-        db.session.commit()
-    except RuleViolation as e:
-        db.session.rollback()
-        return _respond(session, "steps", 422, error=str(e))
+    if refusal:
+        return _refused(session, "steps", refusal)
     flash(_("The talk was discarded."), "success")
     target = url_for(".person", user_id=person_id)
     if htmx:
@@ -280,17 +269,14 @@ def follow_up(session_id):
     form = FollowUpForm()
     if not form.validate_on_submit():
         return _respond(session, "follow-up", 422, forms={"follow_up": form})
-    try:
+    with commit_or_refuse(conflict=_talk_changed()) as refusal:
         services.record_follow_up(session, form.conclusion.data, _int(form.version.data), local_today())
-        db.session.commit()
-    except (VersionConflict, StaleDataError):
-        # Keep what they wrote, now based on the current version: saving again is a deliberate choice.
+    if refusal:
+        # On a conflict, keep what they wrote, now based on the current version: saving again is a
+        # deliberate choice.
         mine = form.conclusion.data
-        return _conflict(session_id, "follow-up", forms={"follow_up": lambda current: FollowUpForm(
-            formdata=None, conclusion=mine, version=current.version)})
-    except RuleViolation as e:
-        db.session.rollback()
-        return _respond(session, "follow-up", 422, forms={"follow_up": form}, error=str(e))
+        return _refused(session, "follow-up", refusal, forms={"follow_up": form}, kept={
+            "follow_up": lambda current: FollowUpForm(formdata=None, conclusion=mine, version=current.version)})
     return _respond(session, "follow-up")
 
 

@@ -6,10 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..auth.models import STAFF
-from ..charts import trend_charts, trend_series
+from ..charts import TREND_MONTHS, trend_charts, trend_series
 from ..coaching import analysis as coaching_analysis
 from ..common import current_store, current_store_id, visible_stores
-from ..goals.rules import AT_RISK, OFF_TRACK, ON_TRACK
+from ..goals.rules import AT_RISK, AT_RISK_FROM, OFF_TRACK, ON_TRACK, ON_TRACK_FROM
 from ..kpis.models import PERSON_SCOPE
 from ..kpis.services import active_kpis
 from ..timeutils import local_today
@@ -74,6 +74,7 @@ def index():
         group_coaching=coaching_analysis.EffectSummary.sum_of(coaching_by_store.values()) if len(stores) > 1 else None,
         uncoached=len({g.person.id for g in coaching_analysis.coverage_gaps(store_id, today)}),
         coverage_weeks=coaching_analysis.DEFAULT_COVERAGE_WEEKS,
+        on_track_from=ON_TRACK_FROM, at_risk_from=AT_RISK_FROM, trend_months=TREND_MONTHS,
     )
 
 
@@ -83,4 +84,5 @@ def _staff_view(today):
     return render_template(
         "dashboard/mine.html", today=today, rows=services.goal_rows(store_id, today, person_id=current_user.id),
         trends=trend_charts(trend_series(store_id, kpis, today, person_id=current_user.id)),
+        trend_months=TREND_MONTHS,
     )

@@ -3,22 +3,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.services import store_people
-from ..common import (
-    RuleViolation,
-    VersionConflict,
-    current_store_id,
-    get_or_404,
-    id_arg,
-    paginate,
-)
+from ..common import current_store_id, get_or_404, id_arg, paginate
 from ..extensions import db, htmx
 from ..forms import EmptyForm
 from ..kpis.models import PERSON_SCOPE, Kpi
 from ..kpis.services import active_kpis, kpi_by_code
 from ..timeutils import local_today
+from ..transactions import commit_or_refuse
 from . import services
 from .forms import (
     PERSON,
@@ -140,18 +133,16 @@ def new():
     form = _goal_form(store_id)
     if form.validate_on_submit():
         kpi = db.session.get(Kpi, form.kpi_id.data)
-        try:
+        with commit_or_refuse() as refusal:
             goal = services.create_goal(
                 store_id=store_id, kpi=kpi, person_id=form.person_id.data if form.subject.data == PERSON else None,
                 period_kind=form.period_kind.data, period_day=form.period_day.data, target=form.target.data,
                 baseline=form.baseline.data, owner_id=form.owner_id.data, created_by_id=current_user.id,
                 parent_id=form.parent_id.data or None, title=form.title.data)
-            db.session.commit()
+        if not refusal:
             flash(_("Goal created. Next: write the plan, who does what by when."), "success")
             return redirect(url_for(".detail", goal_id=goal.id))
-        except RuleViolation as e:
-            db.session.rollback()
-            form.kpi_id.errors = list(form.kpi_id.errors) + [str(e)]
+        form.kpi_id.errors = list(form.kpi_id.errors) + [refusal.message]
     return render_template("goals/form.html", form=form, goal=None), 422 if form.errors else 200
 
 
@@ -186,18 +177,16 @@ def for_position():
     if request.method == "GET":
         form.period_day.data = today
     if form.validate_on_submit():
-        try:
+        with commit_or_refuse() as refusal:
             parent, children = services.create_goals_for_position(
                 store_id=store_id, kpi=db.session.get(Kpi, form.kpi_id.data), position=form.position.data,
                 period_kind=form.period_kind.data, period_day=form.period_day.data, target=form.target.data,
                 created_by_id=current_user.id, parent_id=form.parent_id.data or None,
                 store_target=form.store_target.data, store_owner_id=current_user.id)
-            db.session.commit()
+        if not refusal:
             flash(_("%(num)d personal goals created under the store goal.", num=len(children)), "success")
             return redirect(url_for(".detail", goal_id=parent.id))
-        except RuleViolation as e:
-            db.session.rollback()
-            form.position.errors = list(form.position.errors) + [str(e)]
+        form.position.errors = list(form.position.errors) + [refusal.message]
     people = {p: len(services.staff_of_position(store_id, p)) for p, _label in form.position.choices}
     return render_template("goals/for_position.html", form=form, people=people), 422 if form.errors else 200
 
@@ -265,22 +254,21 @@ def edit(goal_id):
         form.version.data = goal.version
     status = 200
     if form.validate_on_submit():
-        try:
+        edited_meanwhile = _("Someone else changed this goal while you were editing. Your changes are still "
+                             "in the form; compare them with the goal and save again.")
+        with commit_or_refuse(conflict=edited_meanwhile) as refusal:
             services.update_goal(goal, current_user.id, int(form.version.data or 0), title=form.title.data,
                                  target=form.target.data, baseline=form.baseline.data,
                                  owner_id=form.owner_id.data)
-            db.session.commit()
+        if not refusal:
             flash(_("Goal saved."), "success")
             return redirect(url_for(".detail", goal_id=goal.id))
-        except (VersionConflict, StaleDataError):
-            db.session.rollback()
-            flash(_("Someone else changed this goal while you were editing. Your changes are still in the "
-                    "form; compare them with the goal and save again."), "warning")
-            form.version.data = db.session.get(Goal, goal_id).version
-            status = 409
-        except RuleViolation as e:
-            db.session.rollback()
-            form.owner_id.errors = list(form.owner_id.errors) + [str(e)]
+        if refusal.conflict:
+            refusal.flash()
+            form.version.data = goal.version  # the stored one: saving again is a deliberate choice
+            status = refusal.status
+        else:
+            form.owner_id.errors = list(form.owner_id.errors) + [refusal.message]
     if form.errors:
         status = 422
     return render_template("goals/form.html", form=form, goal=goal), status
@@ -325,14 +313,12 @@ def add_step(goal_id):
     form = _step_form(goal, formdata=request.form)
     if not form.validate_on_submit():
         return _render_plan(goal, 422, step_form=form)
-    try:
+    with commit_or_refuse() as refusal:
         services.add_plan_step(goal, who_id=form.who_id.data, what=form.what.data, standard=form.standard.data,
                                due=form.due.data, monitoring=form.monitoring.data)
-        db.session.commit()
-    except RuleViolation as e:
-        db.session.rollback()
-        form.what.errors = list(form.what.errors) + [str(e)]
-        return _render_plan(goal, 422, step_form=form)
+    if refusal:
+        form.what.errors = list(form.what.errors) + [refusal.message]
+        return _render_plan(goal, refusal.status, step_form=form)
     if not htmx:
         flash(_("Plan step added."), "success")
     return _render_plan(goal)
@@ -346,27 +332,20 @@ def step_to_action(goal_id, step_id):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_refuse() as refusal:
         services.make_action_item(step, current_user.id)
-        db.session.commit()
-    except RuleViolation as e:
-        db.session.rollback()
-        return _render_plan(goal, 422, error=str(e))
+    if refusal:
+        return _render_plan(goal, refusal.status, error=refusal.message)
     if not htmx:
         flash(_("The step is now an action item on %(name)s's list.", name=step.who.display_name), "success")
     return _render_plan(goal)
 
 
-def _refused(goal_id: int, error: Exception, **forms):
+def _refused(goal: Goal, refusal, **forms):
     """The goal page after a refused change: 422 with the rule's reason and the user's form, or 409
     with the goal as it is now when someone else saved first."""
-    db.session.rollback()
-    goal = db.session.get(Goal, goal_id)
-    if isinstance(error, RuleViolation):
-        flash(str(error), "danger")
-        return _detail_page(goal, 422, **forms)
-    flash(_conflict_message(), "warning")
-    return _detail_page(goal, 409)
+    refusal.flash()
+    return _detail_page(goal, refusal.status, **({} if refusal.conflict else forms))
 
 
 @bp.post("/<int:goal_id>/stage")
@@ -375,11 +354,10 @@ def change_stage(goal_id):
     form = StageForm()
     if not form.validate_on_submit() or not (form.version.data or "").isdigit():
         abort(400)
-    try:
+    with commit_or_refuse(conflict=_conflict_message()) as refusal:
         services.move_to_stage(goal, form.stage.data, current_user.id, int(form.version.data))
-        db.session.commit()
-    except (VersionConflict, StaleDataError, RuleViolation) as e:
-        return _refused(goal_id, e)
+    if refusal:
+        return _refused(goal, refusal)
     flash(_("The goal is now in the %(stage)s stage.", stage=goal.stage_label), "success")
     return redirect(url_for(".detail", goal_id=goal.id))
 
@@ -390,15 +368,12 @@ def add_check(goal_id):
     form = _check_form(formdata=request.form)
     if not form.validate_on_submit():
         return _detail_page(goal, 422, check_form=form)
-    try:
+    with commit_or_refuse(conflict=_conflict_message()) as refusal:
         services.record_check(goal, current_user.id, checked_on=form.checked_on.data,
                               deviation=form.deviation.data, deviation_source=form.deviation_source.data,
                               cause=form.cause.data, analysis=form.analysis.data)
-        db.session.commit()
-    except RuleViolation as e:
-        db.session.rollback()
-        flash(str(e), "danger")
-        return _detail_page(goal, 422, check_form=form)
+    if refusal:
+        return _refused(goal, refusal, check_form=form)
     flash(_("Check recorded."), "success")
     return redirect(url_for(".detail", goal_id=goal.id, _anchor="check"))
 
@@ -409,12 +384,11 @@ def add_act(goal_id):
     form = _act_form(goal, formdata=request.form)
     if not form.validate_on_submit() or not str(form.version.data or "").isdigit():
         return _detail_page(goal, 422, act_form=form)
-    try:
+    with commit_or_refuse(conflict=_conflict_message()) as refusal:
         record = services.record_act(goal, current_user.id, form.kind.data, form.note.data, local_today(),
                                      int(form.version.data))
-        db.session.commit()
-    except (VersionConflict, StaleDataError, RuleViolation) as e:
-        return _refused(goal_id, e, act_form=form)
+    if refusal:
+        return _refused(goal, refusal, act_form=form)
     if record.next_goal_id:
         flash(_("The goal continues in the next period. Write its plan."), "success")
         return redirect(url_for(".detail", goal_id=record.next_goal_id))

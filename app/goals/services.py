@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..actions.services import create_action_item
 from ..auth.models import STAFF, User
-from ..common import RuleViolation, VersionConflict
+from ..common import RuleViolation, check_version
 from ..extensions import db
 from ..formatting import fnumber
 from ..kpis.models import HIGHER, LOWER, PERSON_SCOPE, Kpi
@@ -38,7 +38,7 @@ from .models import (
     PlanStep,
 )
 from .progress import band_of, goal_progress
-from .rules import AT_RISK, OFF_TRACK, ON_TRACK, Progress
+from .rules import AT_RISK, AT_RISK_FROM, OFF_TRACK, ON_TRACK, ON_TRACK_FROM, Progress
 
 NO_DATA, NOT_STARTED = "no_data", "not_started"
 STATUS_LABELS = {
@@ -60,8 +60,9 @@ FORMULAS = {
 }
 FORMULA_NOTES = [
     _l("A baseline is used only when it lies on the far side of the target; otherwise the plain ratio applies."),
-    _l("Status compares the attainment to date: on track from 100 %, at risk from 90 %, "
-       "off track below that; no data yet, or a period not yet begun, has no status."),
+    _l("Status compares the attainment to date: on track from %(on_track)d %%, at risk from %(at_risk)d %%, "
+       "off track below that; no data yet, or a period not yet begun, has no status.",
+       on_track=round(ON_TRACK_FROM * 100), at_risk=round(AT_RISK_FROM * 100)),
 ]
 SUMMED_NOTE = _l("This KPI adds up over the months: the target to date is the target pro rata to the months "
                  "that have data, so half the period at half the target is on track.")
@@ -134,11 +135,6 @@ def children_sum(goal: Goal, children: list[Goal] | None = None) -> dict | None:
 def _log(goal: Goal, author_id: int, event: str, note: str = "", stage: str | None = None) -> None:
     # By id, not through goal.updates: touching the collection would bump the goal's version.
     db.session.add(GoalUpdate(goal_id=goal.id, author_id=author_id, event=event, note=note, stage=stage))
-
-
-def check_version(goal: Goal, base_version: int | None) -> None:
-    if base_version is not None and base_version != goal.version:
-        raise VersionConflict(goal)
 
 
 def add_note(goal: Goal, author_id: int, note: str) -> GoalUpdate:

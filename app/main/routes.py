@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from ..auth.models import STAFF
+from ..common import safe_next
 from ..extensions import db
 from ..forms import EmptyForm
 
@@ -24,20 +25,13 @@ def health():
     return {"status": "ok"}
 
 
-def _back() -> str:
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.index")
-
-
 @bp.post("/language")
 def language():
     """The header switch: remembered for a year in a cookie, over the browser's choice."""
     lang = request.form.get("lang")
     if not EmptyForm().validate_on_submit() or lang not in ("zh_CN", "en"):
         abort(400)
-    response = make_response(redirect(_back()))
+    response = make_response(redirect(safe_next(url_for("main.index"))))
     response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
@@ -49,4 +43,4 @@ def switch_store():
     if not EmptyForm().validate_on_submit() or store_id not in current_user.visible_store_ids:
         abort(400)
     session["store_id"] = store_id
-    return redirect(_back())
+    return redirect(safe_next(url_for("main.index")))

@@ -1,15 +1,17 @@
 """Meeting pages: list, create and edit, run (attendance, minutes, review, decisions, actions), close."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from ..actions.models import STATUSES, ActionItem
 from ..auth.services import store_people
-from ..common import RuleViolation, VersionConflict, current_store_id, get_or_404, id_arg, paginate
+from ..common import RuleViolation, current_store_id, get_or_404, id_arg, paginate
 from ..extensions import db, htmx
 from ..forms import EmptyForm, error_text
 from ..timeutils import local_now, local_today
+from ..transactions import commit_or_refuse
 from . import proposals, services
 from .forms import (
     AgendaItemForm, AttendanceForm, DecisionForm, DispositionForm, MeetingActionItemForm, MeetingForm,
@@ -33,7 +35,8 @@ def meeting_choices():
     def dispositions_for(item, meeting):
         return [(key, DISPOSITIONS[key]) for key in services.allowed_dispositions(item, meeting)]
 
-    return {"attendance_choices": ATTENDANCE, "dispositions_for": dispositions_for, "statuses": STATUSES}
+    return {"attendance_choices": ATTENDANCE, "dispositions_for": dispositions_for, "statuses": STATUSES,
+            "notice_days": services.NOTICE_DAYS}
 
 
 def load_meeting(meeting_id: int, manage: bool = False) -> Meeting:
@@ -88,8 +91,10 @@ def _meeting_fields(form: MeetingForm) -> dict:
 
 def _warn_if_short_notice(meeting: Meeting) -> None:
     if services.notice_is_short(meeting, local_now()):
-        flash(_("Short notice: the meeting starts in less than three days. Send the notice and "
-                "agenda to the attendees today."), "warning")
+        flash(ngettext("Short notice: the meeting starts in less than %(num)d day. Send the notice and "
+                       "agenda to the attendees today.",
+                       "Short notice: the meeting starts in less than %(num)d days. Send the notice and "
+                       "agenda to the attendees today.", services.NOTICE_DAYS), "warning")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -132,13 +137,12 @@ def next_in_series(meeting_id):
     meeting = load_meeting(meeting_id, manage=True)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_refuse() as refusal:
         nxt = services.create_next_in_series(meeting, current_user.id)
         proposals.propose_topics(nxt, local_today())
-    except RuleViolation as e:
-        flash(str(e), "danger")
+    if refusal:
+        refusal.flash()
         return redirect(url_for(".detail", meeting_id=meeting.id))
-    db.session.commit()
     flash(_("The next meeting of the series was created."), "success")
     _warn_if_short_notice(nxt)
     return redirect(url_for(".detail", meeting_id=nxt.id))
@@ -218,17 +222,15 @@ def minutes(meeting_id):
 def attendance(meeting_id, user_id):
     meeting = load_meeting(meeting_id, manage=True)
     form = AttendanceForm()
-    try:
+    with commit_or_refuse() as refusal:
         if not form.validate_on_submit():
             raise RuleViolation(_("Choose one of the offered statuses."))
         record = services.set_attendance(meeting, user_id, form.status.data)
-    except RuleViolation as e:
-        db.session.rollback()
+    if refusal:
         if htmx:
-            return str(e), 422
-        flash(str(e), "danger")
+            return refusal.message, refusal.status
+        refusal.flash()
         return redirect(url_for(".detail", meeting_id=meeting.id))
-    db.session.commit()
     if htmx:
         return render_template("meetings/_attendance_row.html", meeting=meeting, a=record,
                                can_manage=True, saved=True)
@@ -245,15 +247,13 @@ def save_minutes(meeting_id, item_id):
             return render_template("meetings/_minutes_status.html", item=item, error=True), 422
         abort(400)
     typed = form.minutes.data
-    try:
+    with commit_or_refuse() as refusal:  # the only refusal: someone saved newer minutes (409)
         services.save_minutes(item, typed, int(form.version.data), current_user.id)
-    except VersionConflict:
-        db.session.rollback()
+    if refusal:
         if htmx:
-            return render_template("meetings/_minutes_status.html", item=item, conflict=True), 409
+            return render_template("meetings/_minutes_status.html", item=item, conflict=True), refusal.status
         return render_template("meetings/minutes_conflict.html", meeting=meeting, item=item,
-                               typed=typed, empty_form=EmptyForm()), 409
-    db.session.commit()
+                               typed=typed, empty_form=EmptyForm()), refusal.status
     if htmx:
         return render_template("meetings/_minutes_status.html", item=item, saved=True)
     flash(_("Minutes saved."), "success")
@@ -266,14 +266,13 @@ def add_decision(meeting_id):
     form = _decision_form(meeting, formdata=request.form)
     status = 200
     if form.validate_on_submit():
-        try:
+        with commit_or_refuse() as refusal:
             services.add_decision(meeting, form.text.data, form.agenda_item_id.data or None, current_user.id)
-            db.session.commit()
+        if refusal:
+            form.text.errors.append(refusal.message)
+            status = refusal.status
+        else:
             form = _decision_form(meeting)
-        except RuleViolation as e:
-            db.session.rollback()
-            form.text.errors.append(str(e))
-            status = 422
     else:
         status = 422
     if htmx:
@@ -291,17 +290,16 @@ def add_action(meeting_id):
     form = _action_form(meeting, formdata=request.form)
     status = 200
     if form.validate_on_submit():
-        try:
+        with commit_or_refuse() as refusal:
             services.add_action_item(
                 meeting, current_user.id, title=form.title.data, description=form.description.data,
                 owner_id=form.owner_id.data, deadline=form.deadline.data, priority=form.priority.data,
                 agenda_item_id=form.agenda_item_id.data)
-            db.session.commit()
+        if refusal:
+            form.title.errors.append(refusal.message)
+            status = refusal.status
+        else:
             form = _action_form(meeting)
-        except RuleViolation as e:
-            db.session.rollback()
-            form.title.errors.append(str(e))
-            status = 422
     else:
         status = 422
     if htmx:
@@ -321,22 +319,20 @@ def review(meeting_id, action_item_id):
     if item.store_id != meeting.store_id:
         abort(404)
     form = DispositionForm()
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
-        try:
+        with commit_or_refuse() as refusal:
             services.record_disposition(meeting, item, current_user.id, form.disposition.data,
                                         form.reason.data, form.new_deadline.data)
-            db.session.commit()
-        except RuleViolation as e:
-            db.session.rollback()
-            error = str(e)
+        if refusal:
+            error, status = refusal.message, refusal.status
     else:
-        error = error_text(form)
+        error, status = error_text(form), 422
     entry = dict((i.id, e) for i, e in services.review_items_for(meeting)).get(item.id)
     if htmx:
         return render_template("meetings/_review_row.html", meeting=meeting, item=item, entry=entry,
                                form=form if error else None, error=error, can_manage=True,
-                               today=local_today()), 422 if error else 200
+                               today=local_today()), status
     if error:
         flash(error, "danger")
     else:
@@ -349,13 +345,11 @@ def close(meeting_id):
     meeting = load_meeting(meeting_id, manage=True)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_refuse() as refusal:
         services.close_meeting(meeting, current_user.id)
-    except RuleViolation as e:
-        db.session.rollback()
-        flash(str(e), "danger")
+    if refusal:
+        refusal.flash()
         return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="review"))
-    db.session.commit()
     flash(_("Meeting closed. The minutes are frozen; share the printable minutes with everyone."), "success")
     return redirect(url_for(".detail", meeting_id=meeting.id))
 
@@ -370,14 +364,13 @@ def decide_proposal(meeting_id, proposal_id, choice):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_refuse() as refusal:
         proposals.decide(proposal, choice == "keep")
-        db.session.commit()
-    except RuleViolation as e:
-        db.session.rollback()
-        flash(str(e), "danger")
+    if refusal:
+        refusal.flash()
     if htmx:
-        return render_template("meetings/_proposal.html", meeting=meeting, p=proposal, can_manage=True)
+        return render_template("meetings/_proposal.html", meeting=meeting, p=proposal,
+                               can_manage=True), refusal.status or 200
     return redirect(url_for(".detail", meeting_id=meeting.id, _anchor=f"proposal-{proposal.id}"))
 
 
@@ -387,20 +380,18 @@ def link_goal(meeting_id):
     goal = db.session.get(Goal, id_arg("goal_id", request.form) or 0)
     if not EmptyForm().validate_on_submit() or goal is None:
         abort(400)
-    try:
+    with commit_or_refuse() as refusal:
         if request.form.get("unlink"):
             proposals.unlink_goal(meeting, goal)
         else:
             services.require_open(meeting)
             proposals.link_goal(meeting, goal)
-        db.session.commit()
-    except RuleViolation as e:
-        db.session.rollback()
-        flash(str(e), "danger")
+    if refusal:
+        refusal.flash()
     if htmx:
         return render_template("meetings/_meeting_goals.html", meeting=meeting, can_manage=True,
                                goals=proposals.meeting_goals(meeting),
-                               linkable_goals=proposals.linkable_goals(meeting, local_today()))
+                               linkable_goals=proposals.linkable_goals(meeting, local_today())), refusal.status or 200
     return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="meeting-goals"))
 
 
@@ -413,13 +404,11 @@ def agenda(meeting_id):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with commit_or_refuse() as refusal:
                 services.add_agenda_item(meeting, form.title.data, form.duration_minutes.data)
-                db.session.commit()
-                form = NewAgendaItemForm(formdata=None)
-            except RuleViolation as e:
-                db.session.rollback()
-                flash(str(e), "danger")
+            if refusal:
+                return _render_agenda(meeting, form, refusal.status, error=refusal.message)
+            form = NewAgendaItemForm(formdata=None)
         else:
             status = 422
     return _render_agenda(meeting, form, status)
@@ -442,17 +431,15 @@ def agenda_item_op(meeting_id, item_id, op):
     if not form.validate_on_submit():
         msg = error_text(form) or _("The form has expired; reload the page.")
         return _render_agenda(meeting, status=422, error=msg)
-    try:
+    with commit_or_refuse() as refusal:
         if op == "save":
             services.update_agenda_item(item, form.title.data or "", form.duration_minutes.data)
         elif op == "delete":
             services.remove_agenda_item(item)
         else:
             services.move_agenda_item(item, -1 if op == "up" else 1)
-        db.session.commit()
-    except RuleViolation as e:
-        db.session.rollback()
-        return _render_agenda(meeting, status=422, error=str(e))
+    if refusal:
+        return _render_agenda(meeting, status=refusal.status, error=refusal.message)
     if htmx:
         return _render_agenda(meeting)
     return redirect(url_for(".agenda", meeting_id=meeting.id))

@@ -21,7 +21,7 @@ NOTICE_DAYS = 3
 
 
 def notice_is_short(meeting: Meeting, now: datetime) -> bool:
-    """The meeting system asks for the notice and agenda at least three days ahead."""
+    """The meeting system asks for the notice and agenda at least NOTICE_DAYS days ahead."""
     return now < meeting.starts_at < now + timedelta(days=NOTICE_DAYS)
 
 

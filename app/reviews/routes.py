@@ -29,7 +29,8 @@ def require_login():
 
 @bp.context_processor
 def review_helpers():
-    return {"duties": DUTIES, "verdicts": VERDICTS, "thresholds": THRESHOLDS, "duty_total": len(DUTIES)}
+    return {"duties": DUTIES, "verdicts": VERDICTS, "thresholds": THRESHOLDS, "duty_total": len(DUTIES),
+            "minimum_for": {key: minimum for minimum, key in THRESHOLDS}}
 
 
 def _load_manager(manager_id: int) -> User:
