@@ -46,21 +46,15 @@ def init_app(app):
 
     @app.context_processor
     def chrome():
-        from .common import current_store, visible_stores
+        """The header's own parts; the feature packages add theirs (the store, counters) with
+        `app_context_processor` on their blueprints, so this shared module imports no feature."""
         from .forms import EmptyForm
 
         # Babel spells zh_CN as zh_Hans_CN; templates only need to know which of our two it is.
-        ctx = {"locale": "zh_CN" if get_locale().language == "zh" else "en", "chrome_form": EmptyForm(formdata=None),
-               "current_path": request.full_path.rstrip("?")}
-        if current_user.is_authenticated and not htmx:  # fragments have no header to fill
-            from .actions.routes import open_count
+        return {"locale": "zh_CN" if get_locale().language == "zh" else "en", "chrome_form": EmptyForm(formdata=None),
+                "current_path": request.full_path.rstrip("?")}
 
-            ctx["open_count"] = open_count()
-            if current_user.role == "staff":
-                from .coaching.services import awaiting_count
 
-                ctx["awaiting_count"] = awaiting_count(current_user.id)
-            ctx["current_store"] = current_store()
-            stores = visible_stores()
-            ctx["switchable_stores"] = stores if len(stores) > 1 else []
-        return ctx
+def wants_header() -> bool:
+    """A full page for a logged-in user: fragments have no header to fill."""
+    return current_user.is_authenticated and not htmx

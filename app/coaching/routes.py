@@ -13,7 +13,7 @@ from ..dashboard import charts
 from ..dashboard.routes import month_label
 from ..dashboard.services import last_months, trend_series
 from ..extensions import db, htmx
-from ..formatting import fnumber
+from ..formatting import fnumber, wants_header
 from ..forms import EmptyForm
 from ..kpis.services import parse_month
 from ..timeutils import local_today
@@ -30,7 +30,7 @@ from .forms import (
     StartForm,
 )
 from .models import STEP_ORDER, STEPS, CoachingSession
-from .permissions import can_acknowledge, can_coach, can_view_person, can_view_session
+from .permissions import can_acknowledge, can_coach, can_view_person, can_view_session, can_view_store_coaching
 
 bp = Blueprint("coaching", __name__, template_folder="templates")
 
@@ -42,6 +42,14 @@ GRID_MONTHS = 6  # the talks-by-person table shows this many months
 @login_required
 def require_login():
     pass
+
+
+@bp.app_context_processor
+def awaiting_count_in_header():
+    """Beside "My coaching", which is in the header of those without the store's coaching list."""
+    if not wants_header() or can_view_store_coaching(current_user, current_store_id()):
+        return {}
+    return {"awaiting_count": services.awaiting_count(current_user.id)}
 
 
 @bp.context_processor
@@ -70,9 +78,9 @@ def load_person(user_id: int) -> User:
 
 @bp.get("/")
 def index():
-    if current_user.role == STAFF:
-        return redirect(url_for(".person", user_id=current_user.id))
     store_id = current_store_id()
+    if not can_view_store_coaching(current_user, store_id):
+        return redirect(url_for(".person", user_id=current_user.id))
     today = local_today()
     coverage = CoverageForm(request.args)
     weeks = coverage.weeks.data if coverage.validate() and coverage.weeks.data else analysis.DEFAULT_COVERAGE_WEEKS

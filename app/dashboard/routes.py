@@ -10,8 +10,9 @@ from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
 from ..auth.models import STAFF
+from ..auth.services import current_store, visible_stores
 from ..coaching import analysis as coaching_analysis
-from ..common import current_store, current_store_id, visible_stores
+from ..common import current_store_id
 from ..goals.rules import AT_RISK, OFF_TRACK, ON_TRACK
 from ..kpis.models import PERSON_SCOPE
 from ..timeutils import local_today

@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.models import POSITIONS, STAFF, User
-from ..auth.services import store_people
-from ..common import current_store, current_store_id, get_or_404
+from ..auth.services import current_store, store_people
+from ..common import current_store_id, get_or_404
 from ..extensions import db, htmx
 from ..timeutils import local_today
 from . import imports, services
