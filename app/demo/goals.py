@@ -4,13 +4,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from .actions.services import create_action_item
-from .auth.models import Store, User
-from .extensions import db
-from .goals.models import ActRecord, CheckRecord, Goal, GoalUpdate, PlanStep
-from .goals.progress import goal_progress
-from .goals.rules import months_between
-from .kpis.models import PERSON_SCOPE, Kpi, KpiValue
+from ..actions.services import create_action_item
+from ..auth.models import Store, User
+from ..extensions import db
+from ..goals.models import ActRecord, CheckRecord, Goal, GoalUpdate, PlanStep
+from ..goals.progress import goal_progress
+from ..goals.rules import months_between
+from ..kpis.models import PERSON_SCOPE, Kpi, KpiValue
 
 # code: (level two years ago, level now, noise); the store's story: complaints creep up, first-time
 # fix slips, on-time delivery dips last month, the rest improves slowly.

@@ -9,17 +9,17 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from .actions import services as actions
-from .actions.models import DONE, ActionItem, ActionItemUpdate
-from .auth.models import GM, Store, User
-from .coaching import services as coaching
-from .coaching.analysis import add_months, earliest_follow_up, last_complete_month
-from .coaching.models import CoachingSession
-from .extensions import db
-from .goals.progress import month_start
-from .kpis.models import KpiValue
-from .kpis.services import kpi_by_code
-from .reviews.services import create_review
+from ..actions import services as actions
+from ..actions.models import DONE, ActionItem, ActionItemUpdate
+from ..auth.models import GM, Store, User
+from ..coaching import services as coaching
+from ..coaching.analysis import add_months, earliest_follow_up, last_complete_month
+from ..coaching.models import CoachingSession
+from ..extensions import db
+from ..goals.progress import month_start
+from ..kpis.models import KpiValue
+from ..kpis.services import kpi_by_code
+from ..reviews.services import create_review
 
 
 def load_coaching_and_reviews(store: Store, manager: User, staff: dict[str, User], today: date) -> None:
