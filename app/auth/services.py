@@ -1,4 +1,4 @@
-"""Accounts: creating users and looking up the people of a store."""
+"""Accounts: creating users, looking up the people of a store, the stores the user looks at."""
 from flask_login import current_user
 from sqlalchemy import case, select
 

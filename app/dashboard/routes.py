@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
-from ..auth.models import STAFF
+from ..auth.permissions import can_oversee_store
 from ..auth.services import current_store, visible_stores
 from ..coaching import analysis as coaching_analysis
 from ..common import current_store_id
@@ -87,9 +87,9 @@ def _charts(series_list):
 @bp.get("/")
 def index():
     today = local_today()
-    if current_user.role == STAFF:
-        return _staff_view(today)
     store_id = current_store_id()
+    if not can_oversee_store(current_user, store_id):
+        return _staff_view(today)
     rows = services.goal_rows(store_id, today)
     stores = visible_stores()
     comparison = services.store_comparison([s.id for s in stores], today) if len(stores) > 1 else None
