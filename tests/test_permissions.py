@@ -1,6 +1,7 @@
 """Who may do what, per role: refusals are 403 pages, and nothing changes."""
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -151,3 +152,15 @@ def test_the_header_offers_what_the_rules_allow(role, store, make_user, login):
     assert nav & optional == {u.format(id=user.id) for u in EXPECTED_NAV[role]}
     for url in nav:
         assert c.get(url).status_code == 200, url
+
+
+def test_templates_ask_rules_not_roles(app):
+    """A rule changes in its permissions.py only: templates never test a role, and every `can.<rule>`
+    they ask is a registered rule."""
+    from app.auth.permissions import can
+
+    for path in Path(app.root_path).rglob("templates/**/*.html"):
+        text = path.read_text()
+        assert not re.search(r"\.role\s*(==|!=|in\b|not in\b)", text), path
+        for rule in re.findall(r"\bcan\.(\w+)", text):
+            assert hasattr(can, rule), (path, rule)
