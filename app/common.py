@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, request, session
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
@@ -34,19 +33,6 @@ def current_store_id() -> int:
     if chosen in current_user.visible_store_ids:
         return chosen
     return current_user.store_id
-
-
-def current_store():
-    from .auth.models import Store
-
-    return db.session.get(Store, current_store_id())
-
-
-def visible_stores():
-    from .auth.models import Store
-
-    ids = current_user.visible_store_ids
-    return db.session.scalars(select(Store).where(Store.id.in_(ids)).order_by(Store.code)).all()
 
 
 MAX_ID = 2**63 - 1  # the largest key a database column holds; SQLite refuses larger numbers outright

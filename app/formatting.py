@@ -10,12 +10,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_login import current_user
 
 from .extensions import htmx
-from .kpis.models import COUNT, CURRENCY, HOURS, PERCENT, SCORE
-
-# Decimals shown for a KPI's figures, by unit (kpis.models UNITS): orders are whole, money to the fen,
-# rates and scores to a tenth, hours to a hundredth. Trailing zeros are dropped (95, not 95.0).
-KPI_DECIMALS = {COUNT: 0, CURRENCY: 2, PERCENT: 1, SCORE: 1, HOURS: 2}
-DEFAULT_DECIMALS = 2
+from .units import DECIMALS, DEFAULT_DECIMALS
 NO_VALUE = "—"
 
 
@@ -35,10 +30,10 @@ def _rounded(value, decimals: int) -> Decimal:
 
 
 def fnumber(value, unit: str | None = None) -> str:
-    """A figure in the user's locale, with the decimals of its KPI unit (KPI_DECIMALS)."""
+    """A figure in the user's locale, with the decimals of its KPI unit (DECIMALS)."""
     if value is None:
         return NO_VALUE
-    decimals = KPI_DECIMALS.get(unit, DEFAULT_DECIMALS)
+    decimals = DECIMALS.get(unit, DEFAULT_DECIMALS)
     return format_decimal(_rounded(value, decimals), "#,##0" + ("." + "#" * decimals if decimals else ""))
 
 
@@ -88,21 +83,15 @@ def init_app(app):
 
     @app.context_processor
     def chrome():
-        from .common import current_store, visible_stores
+        """The header's own parts; the feature packages add theirs (the store, counters) with
+        `app_context_processor` on their blueprints, so this shared module imports no feature."""
         from .forms import EmptyForm
 
         # Babel spells zh_CN as zh_Hans_CN; templates only need to know which of our two it is.
-        ctx = {"locale": "zh_CN" if get_locale().language == "zh" else "en", "chrome_form": EmptyForm(formdata=None),
-               "current_path": request.full_path.rstrip("?")}
-        if current_user.is_authenticated and not htmx:  # fragments have no header to fill
-            from .actions.routes import open_count
+        return {"locale": "zh_CN" if get_locale().language == "zh" else "en", "chrome_form": EmptyForm(formdata=None),
+                "current_path": request.full_path.rstrip("?")}
 
-            ctx["open_count"] = open_count()
-            if current_user.role == "staff":
-                from .coaching.services import awaiting_count
 
-                ctx["awaiting_count"] = awaiting_count(current_user.id)
-            ctx["current_store"] = current_store()
-            stores = visible_stores()
-            ctx["switchable_stores"] = stores if len(stores) > 1 else []
-        return ctx
+def wants_header() -> bool:
+    """A full page for a logged-in user: fragments have no header to fill."""
+    return current_user.is_authenticated and not htmx

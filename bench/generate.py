@@ -27,7 +27,7 @@ from app.actions.models import ActionItem, ActionItemUpdate  # noqa: E402
 from app.auth.models import ADMIN, GM, MANAGER, STAFF, Store, User, store_access  # noqa: E402
 from app.coaching.models import CoachingMeasure, CoachingSession, coaching_session_kpi  # noqa: E402
 from app.config import Config  # noqa: E402
-from app.demo_goals import STORE_TRENDS  # noqa: E402
+from app.demo.goals import STORE_TRENDS  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.goals.models import ActRecord, CheckRecord, Goal, GoalUpdate, PlanStep, meeting_goal  # noqa: E402
 from app.kpis.models import PERSON_SCOPE, Kpi, KpiValue  # noqa: E402
@@ -289,7 +289,7 @@ class Generator:
         return [add_months(last, -k) for k in range(self.s.kpi_months - 1, -1, -1)]
 
     def store_kpis(self, store, staff):
-        """The demo's trends (app/demo_goals.py), shifted a little per store, and each person's values
+        """The demo's trends (app/demo/goals.py), shifted a little per store, and each person's values
         of the person KPIs that apply to their position."""
         months = self.months()
         shift = self.rng.uniform(-0.04, 0.04)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.actions.models import CANCELLED, DONE
 from app.auth.models import ADMIN, GM, MANAGER, STAFF
-from app import charts
+from app.kpis import charts
 from app.dashboard import services
 from app.extensions import db
 from app.goals.models import CheckRecord, Goal, PlanStep

@@ -1,5 +1,7 @@
 """Who may do what, per role: refusals are 403 pages, and nothing changes."""
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +131,36 @@ def test_gm_over_several_stores_switches_between_them(world, login):
     assert "Weekly meeting" not in c.get("/meetings/").get_data(as_text=True)
     # Still no say in the meetings of either store:
     assert c.get("/meetings/new").status_code == 403
+
+
+EXPECTED_NAV = {  # the role's own links in the header, besides those everyone has
+    STAFF: {"/coaching/people/{id}"},
+    MANAGER: {"/actions/board", "/coaching/", "/reviews/manager/{id}"},
+    GM: {"/actions/board", "/coaching/", "/reviews/"},
+    ADMIN: {"/actions/board", "/coaching/", "/reviews/", "/admin/api-tokens"},
+}
+
+
+@pytest.mark.parametrize("role", [STAFF, MANAGER, GM, ADMIN])
+def test_the_header_offers_what_the_rules_allow(role, store, make_user, login):
+    """The header asks the permission rules (not roles): each link it shows opens, the others are absent."""
+    user = make_user(role, store, username=f"nav-{role}")
+    c = login(user)
+    page = c.get("/meetings/").get_data(as_text=True)
+    nav = set(re.findall(r'href="([^"]+)"', page.split('class="mainnav"')[1].split("</nav>")[0]))
+    optional = {u.format(id=user.id) for links in EXPECTED_NAV.values() for u in links}
+    assert nav & optional == {u.format(id=user.id) for u in EXPECTED_NAV[role]}
+    for url in nav:
+        assert c.get(url).status_code == 200, url
+
+
+def test_templates_ask_rules_not_roles(app):
+    """A rule changes in its permissions.py only: templates never test a role, and every `can.<rule>`
+    they ask is a registered rule."""
+    from app.auth.permissions import can
+
+    for path in Path(app.root_path).rglob("templates/**/*.html"):
+        text = path.read_text()
+        assert not re.search(r"\.role\s*(==|!=|in\b|not in\b)", text), path
+        for rule in re.findall(r"\bcan\.(\w+)", text):
+            assert hasattr(can, rule), (path, rule)

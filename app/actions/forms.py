@@ -1,10 +1,22 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NoneOf
 
-from ..meetings.forms import ActionItemForm
-from .models import OWNER_STATUSES, STATUSES
+from ..forms import LocalDateField as DateField, not_blank
+from .models import OWNER_STATUSES, PRIORITIES, STATUSES
+
+
+class ActionItemForm(FlaskForm):
+    title = StringField(_l("Action"), validators=[DataRequired(), not_blank, Length(max=200)])
+    description = TextAreaField(_l("Description and standard of done"), validators=[Length(max=4000)])
+    owner_id = SelectField(_l("Owner (responsible person)"), coerce=int,
+                           validators=[NoneOf([0], message=_l("Choose the person responsible."))])
+
+    def set_owners(self, people):
+        self.owner_id.choices = [(0, _l("Choose a person"))] + [(u.id, u.display_name) for u in people]
+    deadline = DateField(_l("Deadline"), validators=[InputRequired(message=_l("Enter a valid date."))])
+    priority = SelectField(_l("Priority"), choices=list(PRIORITIES.items()), default="normal")
 
 
 class ProgressForm(FlaskForm):

@@ -2,18 +2,17 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from ..auth.services import store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate, safe_next
-from ..extensions import db, htmx
+from ..extensions import htmx
+from ..formatting import wants_header
 from ..forms import error_text
-from ..meetings.models import Meeting
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
 from . import services
 from .forms import EditActionItemForm, ProgressForm
-from .models import ACTIVE_STATUSES, STATUSES, ActionItem
+from .models import STATUSES, ActionItem
 from .permissions import can_edit_item, can_report_progress, can_view_board, can_view_item
 
 bp = Blueprint("actions", __name__, template_folder="templates")
@@ -48,14 +47,12 @@ def mine():
 @bp.get("/mine/count")
 def mine_count():
     """The badge in the navigation; refreshed when an item changes (HX-Trigger)."""
-    return render_template("actions/_open_count.html", open_count=open_count())
+    return render_template("actions/_open_count.html", open_count=services.open_count(current_user.id))
 
 
-def open_count() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(ActionItem)
-        .where(ActionItem.owner_id == current_user.id, ActionItem.status.in_(ACTIVE_STATUSES))
-    )
+@bp.app_context_processor
+def open_count_in_header():
+    return {"open_count": services.open_count(current_user.id)} if wants_header() else {}
 
 
 @bp.post("/<int:item_id>/progress")
@@ -138,10 +135,6 @@ def board():
         meeting_id=id_arg("meeting"),
     )
     page = paginate(services.board_stmt(store_id, today, **filters))
-    meetings = db.session.execute(
-        select(Meeting.id, Meeting.theme, Meeting.meeting_date).where(Meeting.store_id == store_id)
-        .order_by(Meeting.meeting_date.desc()).limit(50)
-    ).all()
     return render_template("actions/board.html", page=page, today=today, filters=filters,
                            counts=services.board_counts(store_id, today), people=store_people(store_id),
-                           meetings=meetings, statuses=STATUSES)
+                           meetings=services.board_meetings(store_id), statuses=STATUSES)

@@ -129,6 +129,14 @@ def my_items_stmt(user_id: int) -> Select:
     )
 
 
+def open_count(user_id: int) -> int:
+    """The user's unfinished items: the count beside "My action items"."""
+    return db.session.scalar(
+        select(func.count()).select_from(ActionItem)
+        .where(ActionItem.owner_id == user_id, ActionItem.status.in_(ACTIVE_STATUSES))
+    )
+
+
 def board_stmt(store_id: int, today: date, owner_id=None, status=None, overdue=False,
                meeting_id=None) -> Select:
     stmt = select(ActionItem).where(ActionItem.store_id == store_id)
@@ -142,6 +150,16 @@ def board_stmt(store_id: int, today: date, owner_id=None, status=None, overdue=F
         stmt = stmt.where(ActionItem.meeting_id == meeting_id)
     active_first = case((ActionItem.status.in_(ACTIVE_STATUSES), 0), else_=1)
     return stmt.order_by(active_first, ActionItem.deadline, ActionItem.id)
+
+
+def board_meetings(store_id: int, limit: int = 50):
+    """The store's latest meetings (id, theme, date), for the board's filter. Read from the table:
+    meetings sit above actions in the layering (README, "Layout"), so actions import nothing of them."""
+    meeting = db.metadata.tables["meeting"]
+    return db.session.execute(
+        select(meeting.c.id, meeting.c.theme, meeting.c.meeting_date).where(meeting.c.store_id == store_id)
+        .order_by(meeting.c.meeting_date.desc()).limit(limit)
+    ).all()
 
 
 def board_counts(store_id: int, today: date) -> dict[str, int]:

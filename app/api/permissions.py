@@ -1,6 +1,7 @@
 """Who may manage API tokens: administrators only (a token reaches a whole store's figures)."""
-from ..auth.models import ADMIN
+from ..auth.permissions import can_administer, template_rule
 
 
+@template_rule
 def can_manage_tokens(user) -> bool:
-    return user.is_authenticated and user.role == ADMIN
+    return can_administer(user)

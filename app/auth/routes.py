@@ -5,11 +5,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..common import safe_next
 from ..extensions import db, limiter
+from ..formatting import wants_header
 from ..forms import EmptyForm
 from .forms import LoginForm
-from .services import find_user
+from .permissions import can
+from .services import current_store, find_user, visible_stores
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+bp.add_app_template_global(can, "can")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,3 +41,12 @@ def logout():
         logout_user()
         flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.app_context_processor
+def store_header():
+    """The store the header shows, and the others the user may switch to."""
+    if not wants_header():
+        return {}
+    stores = visible_stores()
+    return {"current_store": current_store(), "switchable_stores": stores if len(stores) > 1 else []}

@@ -1,6 +1,8 @@
-"""Accounts: creating users and looking up the people of a store."""
+"""Accounts: creating users, looking up the people of a store, the stores the user looks at."""
+from flask_login import current_user
 from sqlalchemy import case, select
 
+from ..common import current_store_id
 from ..extensions import db
 from .models import GM, MANAGER, POSITIONS, ROLES, STAFF, Store, User
 
@@ -21,6 +23,15 @@ def create_user(*, username: str, password: str, display_name: str, role: str, s
 
 def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
+def current_store() -> Store:
+    return db.session.get(Store, current_store_id())
+
+
+def visible_stores() -> list[Store]:
+    ids = current_user.visible_store_ids
+    return db.session.scalars(select(Store).where(Store.id.in_(ids)).order_by(Store.code)).all()
 
 
 def store_staff(store_id: int) -> list[User]:

@@ -24,9 +24,8 @@ from ..auth.models import User
 from ..auth.services import store_staff
 from ..extensions import db
 from ..goals.models import Goal
-from ..goals.progress import band_of
 from ..goals.rules import attainment
-from ..kpis.models import BAND, LOWER, PERSON_SCOPE, Kpi, KpiValue
+from ..kpis.models import BAND, LOWER, PERSON_SCOPE, Kpi, KpiValue, band_of
 from ..kpis.services import active_kpis
 from ..months import add_months, months_between, previous_month
 from .models import MOTIVATE, PLAN, CoachingSession

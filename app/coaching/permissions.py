@@ -1,6 +1,6 @@
 """Who may see and run coaching: the one place these rules live."""
 from ..auth.models import ADMIN, GM, STAFF
-from ..meetings.permissions import can_run_meetings, can_view_store
+from ..auth.permissions import can_manage_store, can_oversee_store, can_view_store, template_rule
 
 
 def can_view_person(user, person) -> bool:
@@ -17,12 +17,18 @@ def can_view_session(user, session) -> bool:
     """A talk belongs to the store it was held in, even after the person moves to another store."""
     if user.id == session.person_id:
         return True
-    return user.role != STAFF and can_view_store(user, session.store_id)
+    return can_oversee_store(user, session.store_id)
+
+
+@template_rule
+def can_view_store_coaching(user, store_id: int) -> bool:
+    """The store's coaching list; staff have their own page instead."""
+    return can_oversee_store(user, store_id)
 
 
 def can_coach(user, store_id: int) -> bool:
     """The store's own service manager holds its coaching talks; the GM reads them."""
-    return can_run_meetings(user, store_id)
+    return can_manage_store(user, store_id)
 
 
 def can_acknowledge(user, session) -> bool:

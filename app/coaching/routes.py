@@ -7,9 +7,10 @@ from flask_login import current_user, login_required
 from ..actions.services import unclosed_items
 from ..auth.models import STAFF, User
 from ..auth.services import store_staff
-from ..charts import TREND_MONTHS, trend_charts, trend_series
+from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..common import current_store_id, get_or_404, id_arg, paginate
 from ..extensions import htmx
+from ..formatting import wants_header
 from ..forms import EmptyForm
 from ..kpis.services import parse_month
 from ..months import last_months, previous_month
@@ -28,7 +29,7 @@ from .forms import (
     StartForm,
 )
 from .models import PLAN, STEP_ORDER, STEPS, CoachingSession
-from .permissions import can_acknowledge, can_coach, can_view_person, can_view_session
+from .permissions import can_acknowledge, can_coach, can_view_person, can_view_session, can_view_store_coaching
 
 bp = Blueprint("coaching", __name__, template_folder="templates")
 
@@ -40,6 +41,14 @@ GRID_MONTHS = 6  # the talks-by-person table shows this many months
 @login_required
 def require_login():
     pass
+
+
+@bp.app_context_processor
+def awaiting_count_in_header():
+    """Beside "My coaching", which is in the header of those without the store's coaching list."""
+    if not wants_header() or can_view_store_coaching(current_user, current_store_id()):
+        return {}
+    return {"awaiting_count": services.awaiting_count(current_user.id)}
 
 
 @bp.context_processor
@@ -67,9 +76,9 @@ def load_person(user_id: int) -> User:
 
 @bp.get("/")
 def index():
-    if current_user.role == STAFF:
-        return redirect(url_for(".person", user_id=current_user.id))
     store_id = current_store_id()
+    if not can_view_store_coaching(current_user, store_id):
+        return redirect(url_for(".person", user_id=current_user.id))
     today = local_today()
     coverage = CoverageForm(request.args)
     weeks = coverage.weeks.data if coverage.validate() and coverage.weeks.data else analysis.DEFAULT_COVERAGE_WEEKS

@@ -5,10 +5,11 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ..auth.models import STAFF
-from ..charts import TREND_MONTHS, trend_charts, trend_series
+from ..auth.permissions import can_oversee_store
+from ..auth.services import current_store, visible_stores
+from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..coaching import analysis as coaching_analysis
-from ..common import current_store, current_store_id, visible_stores
+from ..common import current_store_id
 from ..goals.rules import AT_RISK, AT_RISK_FROM, OFF_TRACK, ON_TRACK, ON_TRACK_FROM
 from ..kpis.models import PERSON_SCOPE
 from ..kpis.services import active_kpis
@@ -52,9 +53,9 @@ def helpers():
 @bp.get("/")
 def index():
     today = local_today()
-    if current_user.role == STAFF:
-        return _staff_view(today)
     store_id = current_store_id()
+    if not can_oversee_store(current_user, store_id):
+        return _staff_view(today)
     rows = services.goal_rows(store_id, today)
     stores = visible_stores()
     comparison = services.store_comparison([s.id for s in stores], today) if len(stores) > 1 else None

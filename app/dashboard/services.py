@@ -2,7 +2,7 @@
 
 The exceptions come from goals.progress (kpis_below_target, plan_steps_due, has_check_this_month);
 this module adds the management rhythm (meetings held, action items closed on time, overdue items)
-and the comparison of stores; the KPI trend series come from app.charts.
+and the comparison of stores; the KPI trend series come from app.kpis.charts.
 """
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -17,14 +17,13 @@ from ..extensions import db
 from ..goals.models import Goal
 from ..goals.progress import (
     active_goals_stmt,
-    band_of,
     has_check_this_month,
     kpis_below_target,
     plan_steps_due,
     progress_for,
 )
 from ..goals.rules import OFF_TRACK, Progress, attainment
-from ..kpis.models import STORE_SCOPE, Kpi, KpiValue
+from ..kpis.models import STORE_SCOPE, Kpi, KpiValue, band_of
 from ..meetings.models import CLOSED, Meeting
 from ..months import last_months, month_start, previous_month
 

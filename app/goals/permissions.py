@@ -2,13 +2,13 @@
 from sqlalchemy import select
 
 from ..auth.models import STAFF
+from ..auth.permissions import can_manage_store, can_view_store
 from ..extensions import db
-from ..meetings.permissions import can_run_meetings, can_view_store
 
 
 def can_manage_goals(user, store_id: int) -> bool:
     """The store's own service manager creates and changes its goals."""
-    return can_run_meetings(user, store_id)
+    return can_manage_store(user, store_id)
 
 
 def can_edit_goal(user, goal) -> bool:

@@ -10,16 +10,10 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..kpis.models import BAND, Kpi, KpiValue
+from ..kpis.models import Kpi, KpiValue, band_of
 from ..months import month_start, previous_month
 from .models import Goal, PlanStep
 from .rules import OFF_TRACK, Progress, attainment, progress
-
-
-def band_of(kpi: Kpi) -> tuple[float, float] | None:
-    if kpi.direction == BAND and kpi.band_low is not None and kpi.band_high is not None:
-        return (kpi.band_low, kpi.band_high)
-    return None
 
 
 def progress_for(goals: list[Goal], today: date) -> dict[int, Progress]:

@@ -15,7 +15,7 @@ from ..auth.models import STAFF, User
 from ..common import RuleViolation, check_version
 from ..extensions import db
 from ..formatting import fnumber
-from ..kpis.models import HIGHER, LOWER, PERSON_SCOPE, Kpi
+from ..kpis.models import HIGHER, LOWER, PERSON_SCOPE, Kpi, band_of
 from ..kpis.services import monthly_values
 from ..months import add_months, month_end, month_start, months_between, quarter_bounds, year_bounds
 from .models import (
@@ -37,7 +37,7 @@ from .models import (
     GoalUpdate,
     PlanStep,
 )
-from .progress import band_of, goal_progress
+from .progress import goal_progress
 from .rules import AT_RISK, AT_RISK_FROM, OFF_TRACK, ON_TRACK, ON_TRACK_FROM, Progress
 
 NO_DATA, NOT_STARTED = "no_data", "not_started"

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import User
 from ..extensions import db
 from ..timeutils import utcnow
+from ..units import COUNT, CURRENCY, HOURS, PERCENT, SCORE
 
-PERCENT, COUNT, HOURS, CURRENCY, SCORE = "percent", "count", "hours", "currency", "score"
 UNITS = {
     PERCENT: _l("%"),
     COUNT: _l("count"),
@@ -88,6 +88,13 @@ class Kpi(db.Model):
 
     def __repr__(self) -> str:
         return f"<Kpi {self.code}>"
+
+
+def band_of(kpi: Kpi) -> tuple[float, float] | None:
+    """The band a band KPI should stay within, or None (other directions, or limits not set)."""
+    if kpi.direction == BAND and kpi.band_low is not None and kpi.band_high is not None:
+        return (kpi.band_low, kpi.band_high)
+    return None
 
 
 class KpiValue(db.Model):

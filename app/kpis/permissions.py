@@ -1,18 +1,19 @@
 """Who may read and change the KPI catalogue and the monthly values: the one place these rules live."""
-from ..auth.models import ADMIN, STAFF
-from ..meetings.permissions import can_run_meetings, can_view_store
+from ..auth.models import STAFF
+from ..auth.permissions import can_administer, can_manage_store, can_oversee_store, can_view_store, template_rule
 
 
 def can_manage_catalogue(user) -> bool:
     """Only administrators add or change KPI definitions; everyone may read the catalogue."""
-    return user.role == ADMIN
+    return can_administer(user)
 
 
 def can_edit_values(user, store_id: int) -> bool:
     """The store's own service manager enters the month's figures; an administrator may too."""
-    return user.role == ADMIN or can_run_meetings(user, store_id)
+    return can_administer(user) or can_manage_store(user, store_id)
 
 
+@template_rule
 def can_view_values(user, store_id: int, person=None) -> bool:
     """Store figures for everyone but staff; a staff member sees only their own person grid."""
     if not can_view_store(user, store_id):
@@ -22,6 +23,7 @@ def can_view_values(user, store_id: int, person=None) -> bool:
     return True
 
 
+@template_rule
 def can_export_values(user, store_id: int) -> bool:
     """The export holds every person's figures, so staff may not take it."""
-    return user.role != STAFF and can_view_store(user, store_id)
+    return can_oversee_store(user, store_id)

@@ -19,8 +19,8 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import POSITIONS, STAFF, User
-from ..auth.services import store_people
-from ..common import current_store, current_store_id, get_or_404
+from ..auth.services import current_store, store_people
+from ..common import current_store_id, get_or_404
 from ..extensions import db, htmx
 from ..formatting import fmonth, fnumber
 from ..main.errors import _render as render_error
@@ -144,7 +144,7 @@ def _grid_context(store_id: int, person: User | None, year: int, errors=None) ->
     kpis = services.grid_kpis(person)
     values = services.monthly_values(store_id, [k.id for k in kpis], person.id if person else None,
                                      months[0], months[-1])
-    if current_user.role == STAFF:
+    if not can_view_values(current_user, store_id):  # staff: only their own figures
         people = [current_user]
     else:
         people = [p for p in store_people(store_id) if p.role == STAFF or p.position]
@@ -158,7 +158,7 @@ def _grid_context(store_id: int, person: User | None, year: int, errors=None) ->
 def grid():
     store_id = current_store_id()
     subject = request.args.get("subject")
-    if subject is None and current_user.role == STAFF:
+    if subject is None and not can_view_values(current_user, store_id):
         subject = str(current_user.id)  # staff have only their own figures to look at
     person = load_subject(store_id, subject)
     if not can_view_values(current_user, store_id, person):

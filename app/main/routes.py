@@ -3,8 +3,9 @@ from flask import Blueprint, abort, make_response, redirect, request, session, u
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from ..auth.models import STAFF
 from ..common import safe_next
+from ..auth.permissions import can_oversee_store
+from ..common import current_store_id
 from ..extensions import db
 from ..forms import EmptyForm
 
@@ -14,7 +15,7 @@ bp = Blueprint("main", __name__, template_folder="templates")
 @bp.get("/")
 @login_required
 def index():
-    if current_user.role == STAFF:
+    if not can_oversee_store(current_user, current_store_id()):
         return redirect(url_for("actions.mine"))
     return redirect(url_for("dashboard.index"))
 

@@ -2,10 +2,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
-    DataRequired, InputRequired, Length, NoneOf, NumberRange, Optional, ValidationError,
+    DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError,
 )
 
-from ..actions.models import PRIORITIES
+from ..actions.forms import ActionItemForm
 from ..forms import LocalDateField as DateField, LocalTimeField as TimeField, MultiCheckboxField, not_blank
 from .models import ATTENDANCE, DISPOSITIONS, EXTENDED, MEETING_KINDS
 
@@ -55,18 +55,6 @@ class MinutesForm(FlaskForm):
 class DecisionForm(FlaskForm):
     text = TextAreaField(_l("Decision"), validators=[DataRequired(), not_blank, Length(max=2000)])
     agenda_item_id = SelectField(_l("Agenda item"), coerce=int, validators=[Optional()])
-
-
-class ActionItemForm(FlaskForm):
-    title = StringField(_l("Action"), validators=[DataRequired(), not_blank, Length(max=200)])
-    description = TextAreaField(_l("Description and standard of done"), validators=[Length(max=4000)])
-    owner_id = SelectField(_l("Owner (responsible person)"), coerce=int,
-                           validators=[NoneOf([0], message=_l("Choose the person responsible."))])
-
-    def set_owners(self, people):
-        self.owner_id.choices = [(0, _l("Choose a person"))] + [(u.id, u.display_name) for u in people]
-    deadline = DateField(_l("Deadline"), validators=[InputRequired(message=_l("Enter a valid date."))])
-    priority = SelectField(_l("Priority"), choices=list(PRIORITIES.items()), default="normal")
 
 
 class MeetingActionItemForm(ActionItemForm):

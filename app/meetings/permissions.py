@@ -1,14 +1,10 @@
 """Who may do what with meetings: the one place these rules live."""
-from ..auth.models import MANAGER
-
-
-def can_view_store(user, store_id: int) -> bool:
-    return store_id in user.visible_store_ids
+from ..auth.permissions import can_manage_store, can_view_store
 
 
 def can_run_meetings(user, store_id: int) -> bool:
     """Only the store's own service manager creates and runs its meetings."""
-    return user.role == MANAGER and user.store_id == store_id
+    return can_manage_store(user, store_id)
 
 
 def can_view_meeting(user, meeting) -> bool:

@@ -1,11 +1,18 @@
 """Who may assess a service manager and read the assessments: the one place these rules live."""
 from ..auth.models import ADMIN, GM, MANAGER
-from ..meetings.permissions import can_view_store
+from ..auth.permissions import can_view_store, template_rule
 
 
+@template_rule
 def can_list_reviews(user) -> bool:
     """The general manager (and the administrator, read-only) see the service managers' overview."""
     return user.role in (GM, ADMIN)
+
+
+@template_rule
+def can_view_own_reviews(user) -> bool:
+    """A service manager reads the assessments of their own work."""
+    return user.role == MANAGER
 
 
 def can_assess(user, manager) -> bool:

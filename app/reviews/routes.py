@@ -14,6 +14,7 @@ from .permissions import (
     can_assess,
     can_list_reviews,
     can_view_manager_reviews,
+    can_view_own_reviews,
     can_view_review,
 )
 from .services import THRESHOLDS
@@ -43,7 +44,7 @@ def _load_manager(manager_id: int) -> User:
 @bp.get("/")
 def index():
     if not can_list_reviews(current_user):
-        if current_user.role == MANAGER:
+        if can_view_own_reviews(current_user):
             return redirect(url_for("reviews.history", manager_id=current_user.id))
         abort(403)
     rows = services.managers_overview(current_user.visible_store_ids)

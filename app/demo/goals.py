@@ -4,13 +4,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from .actions.services import create_action_item
-from .auth.models import Store, User
-from .extensions import db
-from .goals.models import ActRecord, CheckRecord, Goal, GoalUpdate, PlanStep
-from .goals.progress import goal_progress
-from .kpis.models import PERSON_SCOPE, Kpi, KpiValue
-from .months import last_months, previous_month, quarter_bounds, year_bounds
+from ..actions.services import create_action_item
+from ..auth.models import Store, User
+from ..extensions import db
+from ..goals.models import ActRecord, CheckRecord, Goal, GoalUpdate, PlanStep
+from ..goals.progress import goal_progress
+from ..kpis.models import PERSON_SCOPE, Kpi, KpiValue
+from ..months import last_months, previous_month, quarter_bounds, year_bounds
 
 # code: (level two years ago, level now, noise); the store's story: complaints creep up, first-time
 # fix slips, on-time delivery dips last month, the rest improves slowly.

@@ -9,17 +9,17 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from .actions import services as actions
-from .actions.models import DONE, ActionItem, ActionItemUpdate
-from .auth.models import GM, Store, User
-from .coaching import services as coaching
-from .coaching.analysis import earliest_follow_up
-from .coaching.models import CoachingSession
-from .extensions import db
-from .kpis.models import KpiValue
-from .kpis.services import kpi_by_code
-from .months import add_months, previous_month
-from .reviews.services import create_review
+from ..actions import services as actions
+from ..actions.models import DONE, ActionItem, ActionItemUpdate
+from ..auth.models import GM, Store, User
+from ..coaching import services as coaching
+from ..coaching.analysis import earliest_follow_up
+from ..coaching.models import CoachingSession
+from ..extensions import db
+from ..kpis.models import KpiValue
+from ..kpis.services import kpi_by_code
+from ..months import add_months, previous_month
+from ..reviews.services import create_review
 
 
 def load_coaching_and_reviews(store: Store, manager: User, staff: dict[str, User], today: date) -> None:

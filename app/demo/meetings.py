@@ -1,17 +1,12 @@
-"""Demo data: one store (DEMO), its people, and three weeks of weekly meetings with open promises."""
+"""Demo meetings: three weeks of weekly meetings with open promises, and the coming week's meeting."""
 from datetime import time, timedelta
 
-from sqlalchemy import func, select
-
-from .actions import services as actions
-from .actions.models import DONE, IN_PROGRESS
-from .auth.models import ADMIN, GM, MANAGER, STAFF, Store, User
-from .auth.services import create_user
-from .demo_coaching import load_coaching_and_reviews
-from .demo_goals import load_kpis_and_goals
-from .extensions import db
-from .meetings import services as meetings
-from .meetings.models import (
+from ..actions import services as actions
+from ..actions.models import DONE, IN_PROGRESS
+from ..auth.models import Store, User
+from ..extensions import db
+from ..meetings import services as meetings
+from ..meetings.models import (
     ABSENT,
     ACTION_PLAN,
     ESCALATED,
@@ -25,44 +20,10 @@ from .meetings.models import (
     VERIFIED,
     Meeting,
 )
-from .meetings.proposals import propose_topics
-from .timeutils import local_today
-
-DEMO_PASSWORD = "pitwall-demo"
-
-STAFF_PEOPLE = [
-    ("staff1", "张伟", "service_advisor"),
-    ("staff2", "刘洋", "service_advisor"),
-    ("staff3", "陈强", "technician"),
-    ("staff4", "赵磊", "workshop_supervisor"),
-    ("staff5", "孙丽", "quality_inspector"),
-    ("staff6", "周敏", "customer_service"),
-]
+from ..timeutils import local_today
 
 
-def load_demo() -> bool:
-    """Create the demo data in an empty database; return False (and do nothing) otherwise."""
-    if db.session.scalar(select(func.count()).select_from(User)):
-        return False
-    store = Store(code="DEMO", name="演示4S店 售后服务部")
-    db.session.add(store)
-
-    def person(username, name, role, position=None):
-        return create_user(username=username, password=DEMO_PASSWORD, display_name=name, role=role,
-                           store=store, position=position)
-
-    person("admin", "系统管理员", ADMIN)
-    person("gm", "王总", GM)
-    manager = person("manager", "李经理", MANAGER)
-    staff = {u: person(u, n, STAFF, p) for u, n, p in STAFF_PEOPLE}
-    upcoming = _meetings(store, manager, staff)
-    load_kpis_and_goals(store, manager, staff, local_today())
-    load_coaching_and_reviews(store, manager, staff, local_today())  # shapes KPI values: before proposals
-    propose_topics(upcoming, local_today())  # now that there are KPI values and goals to propose
-    return True
-
-
-def _meetings(store: Store, manager: User, staff: dict[str, User]) -> Meeting:
+def load_meetings(store: Store, manager: User, staff: dict[str, User]) -> Meeting:
     today = local_today()
     this_monday = today - timedelta(days=today.weekday())
     everyone = [u.id for u in staff.values()]

@@ -11,11 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from .formatting import fcompact, fmonth
-from .goals.progress import band_of
-from .kpis.models import Kpi
-from .kpis.services import monthly_values
-from .months import last_months
+from ..formatting import fcompact, fmonth
+from ..months import last_months
+from .models import Kpi, band_of
+from .services import monthly_values
 
 TREND_MONTHS = 12
 
