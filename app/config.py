@@ -30,6 +30,10 @@ def _database_url() -> str:
     return url
 
 
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 class Config:
     SECRET_KEY = None  # filled in by create_app, so importing this module writes nothing
     SQLALCHEMY_DATABASE_URI = None
@@ -43,6 +47,11 @@ class Config:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Served over HTTPS (production): the login cookies are never sent over plain HTTP.
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = _flag("SECURE_COOKIES")
+    # Reverse proxies in front of the app (nginx alone: 1) whose X-Forwarded-For/-Proto are believed.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json": one JSON object per line
     # Shared counters need Redis when several app processes run (RATELIMIT_STORAGE_URI=redis://...).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import db, htmx
+from ..request_log import request_id
 
 MESSAGES = {
     400: lambda: _("The request could not be understood. Reload the page and try again."),
@@ -19,9 +20,10 @@ MESSAGES = {
 
 def _render(code: int, message: str | None = None):
     message = message or MESSAGES.get(code, MESSAGES[500])()
-    if htmx:
-        return render_template("main/_error.html", code=code, message=message), code
-    return render_template("main/error.html", code=code, message=message), code
+    # A 500 names its request, so a person can quote it and the log line with the traceback is found.
+    reference = request_id() if code >= 500 else None
+    template = "main/_error.html" if htmx else "main/error.html"
+    return render_template(template, code=code, message=message, reference=reference), code
 
 
 def register(app):

@@ -1,11 +1,10 @@
 """The start page, health check, and the language and store switches."""
-from flask import Blueprint, abort, make_response, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
 
 from ..auth.models import STAFF
-from ..extensions import db
 from ..forms import EmptyForm
+from .health import checks as health_checks
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -20,8 +19,12 @@ def index():
 
 @bp.get("/health")
 def health():
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    """For the load balancer and monitoring: 503 when the database or Redis does not answer."""
+    results = health_checks()
+    healthy = all(results.values())
+    body = {"status": "ok" if healthy else "down",
+            "checks": {name: "ok" if up else "down" for name, up in results.items()}}
+    return body, 200 if healthy else 503
 
 
 def _back() -> str:
@@ -38,7 +41,8 @@ def language():
     if not EmptyForm().validate_on_submit() or lang not in ("zh_CN", "en"):
         abort(400)
     response = make_response(redirect(_back()))
-    response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 
