@@ -29,9 +29,11 @@ run: demo
 	@echo "Pitwall on http://127.0.0.1:$(PORT)  (demo logins: admin, gm, manager, staff1 ... staff6; password pitwall-demo)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-# Production-style: several stateless workers (set DATABASE_URL, SECRET_KEY, RATELIMIT_STORAGE_URI).
+# Production-style: several stateless workers (set DATABASE_URL, SECRET_KEY); their rate-limit
+# counters are shared in Redis (gunicorn.conf.py refuses memory:// with more than one worker).
 serve: upgrade
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --no-control-socket wsgi:app
+	RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379} \
+	  $(BIN)/gunicorn --config gunicorn.conf.py --workers 2 --bind 127.0.0.1:$(PORT) --no-control-socket wsgi:app
 
 test: install
 	$(BIN)/pytest

@@ -1,6 +1,7 @@
 """The application factory."""
 from flask import Flask, has_request_context, request
 
+from . import request_log, security
 from .common import IdConverter
 from .config import Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -10,6 +11,8 @@ def create_app(config: type[Config] = Config) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.url_map.converters["int"] = IdConverter  # before any route is added
     config.apply(app.config)
+    request_log.init_app(app)  # first, so its clock starts before any other hook runs
+    security.init_app(app)
 
     db.init_app(app)
     _import_models()
@@ -119,7 +122,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    from .main.errors import register
+    from .errors import register
 
     register(app)
 

@@ -11,13 +11,21 @@ from pathlib import Path
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
-# The documented variables (README, Configuration) and the setting each one fills, as plain text.
+def _flag(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
+# The documented variables (README, Configuration): the settings each one fills, and how it is read.
 DOCUMENTED = {
-    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
-    "SECRET_KEY": "SECRET_KEY",
-    "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
-    "LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
-    "PITWALL_TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
+    "DATABASE_URL": (("SQLALCHEMY_DATABASE_URI",), str),
+    "SECRET_KEY": (("SECRET_KEY",), str),
+    "RATELIMIT_STORAGE_URI": (("RATELIMIT_STORAGE_URI",), str),
+    "LOGIN_RATE_LIMIT": (("LOGIN_RATE_LIMIT",), str),
+    "PITWALL_TIMEZONE": (("BABEL_DEFAULT_TIMEZONE",), str),
+    # One switch for both login cookies, so they can't be set differently.
+    "SECURE_COOKIES": (("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"), _flag),
+    "TRUSTED_PROXIES": (("TRUSTED_PROXIES",), int),
+    "LOG_FORMAT": (("LOG_FORMAT",), str),
 }
 
 
@@ -56,6 +64,11 @@ class Config:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Served over HTTPS (production): the login cookies are never sent over plain HTTP.
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False  # SECURE_COOKIES=1 turns both on
+    # Reverse proxies in front of the app (nginx alone: 1) whose X-Forwarded-For/-Proto are believed.
+    TRUSTED_PROXIES = 0
+    LOG_FORMAT = "text"  # "json": one JSON object per line
     # Shared counters need Redis when several app processes run (RATELIMIT_STORAGE_URI=redis://...).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -76,9 +89,10 @@ class Config:
     def apply(cls, settings) -> None:
         """Fill the app's settings: these defaults, the documented variables, then PITWALL_<NAME>."""
         settings.from_object(cls)
-        for variable, name in DOCUMENTED.items():
+        for variable, (names, read) in DOCUMENTED.items():
             if os.environ.get(variable):
-                settings[name] = os.environ[variable]
+                for name in names:
+                    settings[name] = read(os.environ[variable])
         settings.from_prefixed_env("PITWALL")
         settings.pop("TIMEZONE", None)  # PITWALL_TIMEZONE, read above as BABEL_DEFAULT_TIMEZONE
         settings["SECRET_KEY"] = settings["SECRET_KEY"] or _secret_key()

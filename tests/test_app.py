@@ -16,7 +16,7 @@ def test_migrations_match_the_models():
 def test_health_needs_no_login(client):
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json == {"status": "ok"}
+    assert response.json == {"status": "ok", "checks": {"database": "ok"}}
 
 
 def test_pages_require_login(client):

@@ -23,7 +23,7 @@ from ..auth.services import current_store, store_people
 from ..common import current_store_id, get_or_404
 from ..extensions import db, htmx
 from ..formatting import fmonth, fnumber
-from ..main.errors import _render as render_error
+from ..errors import render_error
 from ..months import months_between, year_bounds
 from ..timeutils import local_today
 from . import imports, services

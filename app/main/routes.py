@@ -1,13 +1,11 @@
 """The start page, health check, and the language and store switches."""
-from flask import Blueprint, abort, make_response, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
 
-from ..common import safe_next
 from ..auth.permissions import can_oversee_store
-from ..common import current_store_id
-from ..extensions import db
+from ..common import current_store_id, safe_next
 from ..forms import EmptyForm
+from .health import checks as health_checks
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -22,8 +20,12 @@ def index():
 
 @bp.get("/health")
 def health():
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    """For the load balancer and monitoring: 503 when the database or Redis does not answer."""
+    results = health_checks()
+    healthy = all(results.values())
+    body = {"status": "ok" if healthy else "down",
+            "checks": {name: "ok" if up else "down" for name, up in results.items()}}
+    return body, 200 if healthy else 503
 
 
 @bp.post("/language")
@@ -33,7 +35,8 @@ def language():
     if not EmptyForm().validate_on_submit() or lang not in ("zh_CN", "en"):
         abort(400)
     response = make_response(redirect(safe_next(url_for("main.index"))))
-    response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

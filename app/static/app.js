@@ -88,6 +88,11 @@
   document.addEventListener("htmx:load", function (event) { markChoices(event.detail.elt); });
   document.addEventListener("DOMContentLoaded", function () { markChoices(document); });
 
+  // Buttons with data-print print the page (no inline onclick: the CSP allows no inline script).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
   document.addEventListener("htmx:responseError", function () { notice(document.body.dataset.msgError); });
   document.addEventListener("htmx:sendError", function () { notice(document.body.dataset.msgError); });
   document.addEventListener("DOMContentLoaded", restoreDrafts);

@@ -1,9 +1,10 @@
-"""Error pages: a clear page for people, a short fragment for htmx widgets."""
+"""Error pages: a clear page for people, a short fragment for htmx widgets (every package may render one)."""
 from flask import render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from ..extensions import db, htmx
+from .extensions import db, htmx
+from .request_log import request_id
 
 MESSAGES = {
     400: lambda: _("The request could not be understood. Reload the page and try again."),
@@ -17,25 +18,26 @@ MESSAGES = {
 }
 
 
-def _render(code: int, message: str | None = None):
+def render_error(code: int, message: str | None = None):
     message = message or MESSAGES.get(code, MESSAGES[500])()
-    if htmx:
-        return render_template("main/_error.html", code=code, message=message), code
-    return render_template("main/error.html", code=code, message=message), code
+    # A 500 names its request, so a person can quote it and the log line with the traceback is found.
+    reference = request_id() if code >= 500 else None
+    template = "_error.html" if htmx else "error.html"
+    return render_template(template, code=code, message=message, reference=reference), code
 
 
 def register(app):
     for code in MESSAGES:
         if code == 500:
             continue
-        app.register_error_handler(code, lambda e, code=code: _render(code))
+        app.register_error_handler(code, lambda e, code=code: render_error(code))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        return _render(400, _("The form has expired or was not sent from this site. Reload the page "
+        return render_error(400, _("The form has expired or was not sent from this site. Reload the page "
                               "and try again; what you typed may need to be entered again."))
 
     @app.errorhandler(500)
     def server_error(e):
         db.session.rollback()
-        return _render(500)
+        return render_error(500)
