@@ -321,7 +321,7 @@ def review(meeting_id, action_item_id):
     if item.store_id != meeting.store_id:
         abort(404)
     form = DispositionForm()
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
         try:
             services.record_disposition(meeting, item, current_user.id, form.disposition.data,
@@ -329,14 +329,24 @@ def review(meeting_id, action_item_id):
             db.session.commit()
         except RuleViolation as e:
             db.session.rollback()
-            error = str(e)
+            error, status = str(e), 422
+        except VersionConflict:
+            db.session.rollback()
+            status = 409  # settled by someone else, or the item changed: show the row as it is now
     else:
-        error = error_text(form)
+        error, status = error_text(form), 422
     entry = dict((i.id, e) for i, e in services.review_items_for(meeting)).get(item.id)
+    if status == 409:
+        error = _("Already settled: %(name)s recorded “%(disposition)s” for this item.",
+                  name=entry.decided_by.display_name, disposition=entry.disposition_label) if entry else \
+            _("This item changed while you were deciding. Check its status and record the disposition again.")
     if htmx:
         return render_template("meetings/_review_row.html", meeting=meeting, item=item, entry=entry,
-                               form=form if error else None, error=error, can_manage=True,
-                               today=local_today()), 422 if error else 200
+                               form=form if status == 422 else None, error=error, can_manage=True,
+                               today=local_today()), status
+    if status == 409:
+        flash(error, "warning")
+        return render_template("meetings/detail.html", **_detail_context(meeting)), 409
     if error:
         flash(error, "danger")
     else:
