@@ -50,6 +50,8 @@ class Config:
     PER_PAGE = 20
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads (KPI spreadsheets) and API batches
     PASSWORD_HASH_METHOD = "scrypt"
+    # `flask backup` and the copy taken before `flask db upgrade` changes a SQLite database.
+    BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or INSTANCE_DIR / "backups")
 
     @classmethod
     def load(cls) -> dict:
