@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench
+.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench backup
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: demo
 # Production-style: several stateless workers (set DATABASE_URL, SECRET_KEY, RATELIMIT_STORAGE_URI).
 serve: upgrade
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --no-control-socket wsgi:app
+
+# A consistent copy of the database (DATABASE_URL) while the app serves; README "Backups and restores".
+backup: install
+	$(BIN)/flask backup $(if $(OUTPUT),--output $(OUTPUT))
 
 test: install
 	$(BIN)/pytest
