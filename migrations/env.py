@@ -122,7 +122,8 @@ def run_sqlite_migrations(connection, db_file):
     """
     copy = None
     if _changes_pending() and _has_tables(connection):
-        copy = copy_sqlite(db_file, Path(current_app.config["BACKUP_DIR"]) / backup_name("before-upgrade", ".sqlite3"))
+        backup_dir = Path(current_app.config["BACKUP_DIR"])
+        copy = copy_sqlite(db_file, backup_dir / backup_name("before-migration", ".sqlite3"))
         logger.info("Copied the database to %s before migrating.", copy)
     # Batch mode rebuilds tables (copy, drop, rename): foreign keys off meanwhile, checked after.
     connection.exec_driver_sql("PRAGMA foreign_keys = OFF")

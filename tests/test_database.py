@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import threading
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -43,9 +44,10 @@ def sqlite_app(tmp_path):
 
 
 def sql(app, statement, **params):
+    """One statement on the app's database, in a transaction of its own; the rows it returns."""
     with app.app_context(), db.engine.begin() as conn:
-        return conn.execute(text(statement), params).all() if statement.lstrip().upper().startswith(
-            ("SELECT", "PRAGMA")) else conn.execute(text(statement), params)
+        result = conn.execute(text(statement), params)
+        return result.all() if result.returns_rows else None
 
 
 def run_cli(app, *args):
@@ -109,7 +111,7 @@ def test_failed_upgrade_leaves_the_sqlite_database_as_it_was(sqlite_app, tmp_pat
     assert sql(sqlite_app, "SELECT type, name, sql FROM sqlite_master ORDER BY name") == schema_before
     assert sql(sqlite_app, "SELECT code, name FROM store") == [("S1", "First store")]
     assert sql(sqlite_app, "SELECT version_num FROM alembic_version") == [(head,)]
-    copies = list((tmp_path / "backups").glob("before-upgrade-*.sqlite3"))
+    copies = list((tmp_path / "backups").glob("before-migration-*.sqlite3"))
     assert len(copies) == 1  # the state before the upgrade stays on disk
     assert sql(sqlite_app, "PRAGMA foreign_keys") == [(1,)]  # the migration's connection did not return to the pool
 
@@ -138,10 +140,10 @@ def test_sqlite_backup_while_another_connection_writes_then_restore(sqlite_app, 
     writer = threading.Thread(target=keep_writing)
     writer.start()
     try:
-        while len(written) < 20:
-            pass
+        while len(written) < 20 and writer.is_alive():  # the writer is well under way
+            time.sleep(0.01)
         result = run_cli(sqlite_app, "backup", "--output", str(tmp_path / "copy.sqlite3"))
-        assert len(written) > 0
+        assert writer.is_alive()  # it was still writing when the copy was taken
     finally:
         stop.set()
         writer.join()
