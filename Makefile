@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench
+.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench backup
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ run: demo
 serve: upgrade
 	RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379} \
 	  $(BIN)/gunicorn --config gunicorn.conf.py --workers 2 --bind 127.0.0.1:$(PORT) --no-control-socket wsgi:app
+
+# A consistent copy of the database (DATABASE_URL) while the app serves; README "Backups and restores".
+backup: install
+	$(BIN)/flask backup $(if $(OUTPUT),--output $(OUTPUT))
 
 test: install
 	$(BIN)/pytest

@@ -1,7 +1,7 @@
 """The application factory."""
 from flask import Flask, has_request_context, request
 
-from . import request_log, security
+from . import database, request_log, security
 from .common import IdConverter
 from .config import Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -15,6 +15,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     security.init_app(app)
 
     db.init_app(app)
+    database.init_app(app)
     _import_models()
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)

@@ -1,10 +1,13 @@
-"""Command-line tasks: `flask create-user`, `flask demo`."""
+"""Command-line tasks: `flask create-user`, `flask demo`, `flask backup`."""
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from .auth.models import POSITIONS, ROLES, Store
 from .auth.services import create_user, find_user
+from .backups import BackupError, backup_database
 from .extensions import db
 
 
@@ -49,3 +52,16 @@ def register(app: Flask) -> None:
         else:
             click.echo("The database already has data: demo data not loaded.")
         click.echo(f"Demo logins (password {DEMO_PASSWORD}): admin, gm, manager, staff1 … staff6")
+
+    @app.cli.command("backup")
+    @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="Where to write the copy (default: a dated file in BACKUP_DIR, instance/backups/).")
+    def backup_command(output):
+        """A consistent copy of the database while the app serves (SQLite: a database file;
+        PostgreSQL: pg_dump's custom format, for pg_restore)."""
+        try:
+            path = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], output,
+                                   Path(current_app.config["BACKUP_DIR"]))
+        except BackupError as e:
+            raise click.ClickException(str(e)) from e
+        click.echo(f"Backup written to {path}")

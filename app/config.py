@@ -84,6 +84,8 @@ class Config:
     IMPORT_MAX_ROWS = 10_000  # rows below the header; blank ones are skipped, yet they count
     IMPORT_MAX_COLUMNS = 50
     PASSWORD_HASH_METHOD = "scrypt"
+    # `flask backup` and the copy taken before `flask db upgrade` changes a SQLite database.
+    BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or INSTANCE_DIR / "backups")
 
     @classmethod
     def apply(cls, settings) -> None:

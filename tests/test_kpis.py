@@ -28,9 +28,20 @@ def stored(store_id, code, person_id=None):
         KpiValue.store_id == store_id, KpiValue.kpi_id == kpi.id, KpiValue.subject_key == (person_id or 0)))}
 
 
-def cell_post(client, code, month, value, subject="store", **kw):
+def shown_version(client, code, month, subject="store") -> str:
+    """The version the client's grid shows for a cell ("0" for an empty or unseen one)."""
+    year, number = month.split("-")
+    page = client.get(f"/kpis/grid?subject={subject}&year={year}", headers=EN).get_data(as_text=True)
+    found = re.search(rf'id="cell-{kpi_by_code(code).id}-{int(number)}".*?name="version" value="(\d+)"', page, re.S)
+    return found.group(1) if found else "0"
+
+
+def cell_post(client, code, month, value, subject="store", version=None, **kw):
+    """What a grid cell posts; by default over the version the client's grid shows now."""
+    version = shown_version(client, code, month, subject) if version is None else version
     return client.post("/kpis/value", data={"kpi_id": kpi_by_code(code).id, "subject": subject,
-                                             "month": month, "value": value}, headers=EN, **kw)
+                                             "month": month, "value": value, "version": version},
+                       headers=EN, **kw)
 
 
 # --- the grid ----------------------------------------------------------------------------
@@ -109,6 +120,93 @@ def test_cell_edit_without_js_redirects_back(login, manager, staff, store):
 def test_cell_edit_needs_csrf(login, manager, store):
     response = cell_post(login(manager), "PAID_RO", "2026-04", "3", csrf=False)
     assert response.status_code == 400
+    assert stored(store.id, "PAID_RO") == {}
+
+
+# --- two tabs on one cell: the version check ---------------------------------------------
+
+def version_in(body: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', body).group(1)
+
+
+def test_second_save_over_the_same_version_is_refused_and_shows_the_first(login, manager, make_user, store):
+    first, second = login(manager), login(make_user(MANAGER, store, username="deputy", name="Deputy Sun"))
+    upsert_values(store.id, [ValueIn(kpi_by_code("PAID_RO").id, None, date(2026, 4, 1), 300)], source="grid")
+    db.session.commit()
+    seen_first, seen_second = (shown_version(c, "PAID_RO", "2026-04") for c in (first, second))
+    assert seen_first == seen_second == "1"
+
+    assert cell_post(first, "PAID_RO", "2026-04", "321", version=seen_first, htmx=True).status_code == 200
+    refused = cell_post(second, "PAID_RO", "2026-04", "999", version=seen_second, htmx=True)
+    assert refused.status_code == 409
+    body = refused.get_data(as_text=True)
+    assert body.lstrip().startswith("<td") and 'value="321"' in body  # the cell shows the first one's value
+    assert "Not saved: Manager Li changed this value to 321" in body
+    assert "Keep mine: 999" in body and version_in(body) == "2"
+    assert "HX-Trigger" not in refused.headers
+    assert stored(store.id, "PAID_RO") == {date(2026, 4, 1): 321.0}  # nothing overwritten
+
+    # Keep mine: the button posts my value over the version now shown.
+    kept = cell_post(second, "PAID_RO", "2026-04", "999", version=version_in(body), htmx=True)
+    assert kept.status_code == 200 and version_in(kept.get_data(as_text=True)) == "3"
+    assert stored(store.id, "PAID_RO") == {date(2026, 4, 1): 999.0}
+
+
+def test_two_tabs_filling_an_empty_cell(login, manager, store):
+    c = login(manager)
+    assert cell_post(c, "PAID_RO", "2026-05", "10", version="0", htmx=True).status_code == 200
+    refused = cell_post(c, "PAID_RO", "2026-05", "11", version="0", htmx=True)
+    assert refused.status_code == 409 and 'value="10"' in refused.get_data(as_text=True)
+    assert stored(store.id, "PAID_RO") == {date(2026, 5, 1): 10.0}
+    # Saving what is stored already is no conflict, whatever version the tab had.
+    assert cell_post(c, "PAID_RO", "2026-05", "10", version="0", htmx=True).status_code == 200
+
+
+def test_emptying_a_cell_checks_the_version_too(login, manager, store):
+    c = login(manager)
+    assert cell_post(c, "PAID_RO", "2026-06", "10", htmx=True).status_code == 200
+    stale = shown_version(c, "PAID_RO", "2026-06")
+    assert cell_post(c, "PAID_RO", "2026-06", "12", htmx=True).status_code == 200
+    refused = cell_post(c, "PAID_RO", "2026-06", "", version=stale, htmx=True)
+    assert refused.status_code == 409
+    body = refused.get_data(as_text=True)
+    assert 'value="12"' in body and "Remove it anyway" in body
+    assert stored(store.id, "PAID_RO") == {date(2026, 6, 1): 12.0}
+    assert cell_post(c, "PAID_RO", "2026-06", "", htmx=True).status_code == 200
+    # A value someone removed meanwhile: mine is not written over the removal unasked.
+    refused = cell_post(c, "PAID_RO", "2026-06", "15", version="2", htmx=True)
+    assert refused.status_code == 409 and "someone removed this value" in refused.get_data(as_text=True)
+    assert stored(store.id, "PAID_RO") == {}
+
+
+def test_stale_save_without_js_shows_the_grid_with_409(login, manager, store):
+    c = login(manager)
+    assert cell_post(c, "PAID_RO", "2026-07", "10").status_code == 302
+    assert cell_post(c, "PAID_RO", "2026-07", "11").status_code == 302
+    refused = cell_post(c, "PAID_RO", "2026-07", "99", version="1")
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "<h1" in page and "someone else changed this value" in page
+    assert "Keep mine: 99" in page and 'value="11"' in page
+    assert stored(store.id, "PAID_RO") == {date(2026, 7, 1): 11.0}
+
+
+def test_import_and_api_writes_bump_the_version_without_checking(login, manager, store):
+    c = login(manager)
+    kpi = kpi_by_code("PAID_RO")
+    assert cell_post(c, "PAID_RO", "2026-08", "10", htmx=True).status_code == 200
+    seen = shown_version(c, "PAID_RO", "2026-08")
+    upsert_values(store.id, [ValueIn(kpi.id, None, date(2026, 8, 1), 20)], source="import")  # no version given
+    db.session.commit()
+    assert shown_version(c, "PAID_RO", "2026-08") == str(int(seen) + 1)
+    refused = cell_post(c, "PAID_RO", "2026-08", "30", version=seen, htmx=True)
+    assert refused.status_code == 409 and 'value="20"' in refused.get_data(as_text=True)
+
+
+def test_cell_save_without_a_version_is_refused(login, manager, store):
+    c = login(manager)
+    for version in ("", "x", "1" * 12):
+        assert cell_post(c, "PAID_RO", "2026-04", "3", version=version).status_code == 400
     assert stored(store.id, "PAID_RO") == {}
 
 

@@ -94,8 +94,12 @@ def test_disposition_rules(login, manager, staff, make_meeting, make_item):
     assert dispose(boss, meeting, item, "bogus", reason="x").status_code == 422
     assert db.session.scalar(db.select(db.func.count()).select_from(ReviewEntry)) == 0
     assert dispose(boss, meeting, item, "escalated", reason="blocked by parts").status_code == 200
-    again = dispose(boss, meeting, item, "cancelled", reason="changed my mind")
-    assert again.status_code == 422  # one disposition per meeting
+    again = boss.post(f"/meetings/{meeting.id}/review/{item.id}", data={"disposition": "cancelled", "reason": "no"},
+                      htmx=True, headers={"Accept-Language": "en"})
+    assert again.status_code == 409  # one disposition per meeting: the row as settled
+    body = again.get_data(as_text=True)
+    assert "Already settled: Manager Li recorded" in body and "Escalated" in body and "<select" not in body
+    assert db.session.scalar(db.select(ReviewEntry.disposition)) == "escalated"
 
 
 def test_item_raised_in_a_later_meeting_is_not_reviewed_by_an_earlier_open_one(login, manager, staff, make_meeting):

@@ -65,11 +65,13 @@ class KpiForm(FlaskForm):
 
 
 class ValueForm(FlaskForm):
-    """What a grid cell posts: which KPI, whose, which month, and the value (empty deletes it)."""
+    """What a grid cell posts: which KPI, whose, which month, the value (empty deletes it) and the
+    version of the value the cell showed (0 for none)."""
 
     kpi_id = HiddenField(validators=[InputRequired()])
     subject = HiddenField(validators=[InputRequired()])
     month = HiddenField(validators=[InputRequired()])
+    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,9}$")])
     value = StringField(_l("Value"), filters=[_strip], validators=[Length(max=40)])
 
 

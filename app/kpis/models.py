@@ -114,6 +114,9 @@ class KpiValue(db.Model):
     source: Mapped[str] = mapped_column(String(10), default="grid")  # grid, import, api, demo
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Bumped by every write: a grid cell saves only over the version it showed (services.save_cell).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     kpi: Mapped[Kpi] = relationship(lazy="joined")
     person: Mapped[User | None] = relationship(foreign_keys=[person_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import POSITIONS, STAFF, User
 from ..auth.services import current_store, store_people
-from ..common import current_store_id, get_or_404
+from ..common import VersionConflict, current_store_id, get_or_404
 from ..extensions import db, htmx
 from ..formatting import fmonth, fnumber
 from ..errors import render_error
@@ -139,19 +139,19 @@ def _months(year: int) -> list[date]:
     return months_between(*year_bounds(date(year, 1, 1)))
 
 
-def _grid_context(store_id: int, person: User | None, year: int, errors=None) -> dict:
+def _grid_context(store_id: int, person: User | None, year: int, errors=None, conflicts=None) -> dict:
     months = _months(year)
     kpis = services.grid_kpis(person)
-    values = services.monthly_values(store_id, [k.id for k in kpis], person.id if person else None,
-                                     months[0], months[-1])
+    values, versions = services.grid_values(store_id, [k.id for k in kpis], person.id if person else None,
+                                            months[0], months[-1])
     if not can_view_values(current_user, store_id):  # staff: only their own figures
         people = [current_user]
     else:
         people = [p for p in store_people(store_id) if p.role == STAFF or p.position]
-    return {"kpis": kpis, "values": values, "months": months, "year": year, "person": person, "people": people,
-            "subject": str(person.id) if person else services.STORE_SUBJECT,
+    return {"kpis": kpis, "values": values, "versions": versions, "months": months, "year": year,
+            "person": person, "people": people, "subject": str(person.id) if person else services.STORE_SUBJECT,
             "can_edit": can_edit_values(current_user, store_id), "store": current_store(),
-            "errors": errors or {}}
+            "errors": errors or {}, "conflicts": conflicts or {}}
 
 
 @bp.get("/grid")
@@ -182,35 +182,48 @@ def set_value():
     if not (kpi.applies_to(person) if person else kpi.scope == STORE_SCOPE):
         abort(404)  # this KPI has no row in this subject's grid
 
-    typed, error, person_id = form.value.data or "", None, person.id if person else None
-    if not typed:
-        services.delete_value(store_id, kpi.id, person_id, month)
-    else:
+    typed, person_id = form.value.data or "", person.id if person else None
+    number, error, conflict = None, None, None
+    if typed:
         row = {"kpi": kpi.code, "subject": person.username if person else services.STORE_SUBJECT,
                "month": f"{month:%Y-%m}", "value": typed}
         good, row_errors = services.validate_rows(store_id, [row])
         if row_errors:
             error = " ".join(e.message for e in row_errors)
         else:
-            services.upsert_values(store_id, good, source="grid", user_id=current_user.id)
-    if error:
-        db.session.rollback()
-    else:
-        db.session.commit()
+            number = good[0].value
+    if not error:
+        try:
+            services.save_cell(store_id, kpi.id, person_id, month, number, int(form.version.data), current_user.id)
+            db.session.commit()
+        except VersionConflict:
+            db.session.rollback()
+            # Someone else saved this cell since it was loaded: show what is stored now, and offer mine.
+            conflict = {"mine": typed, "current": services.find_value(store_id, kpi.id, person_id, month)}
+    return _cell_reply(store_id, kpi, person, month, typed, error, conflict, int(form.version.data))
 
+
+def _cell_reply(store_id, kpi, person, month, typed, error, conflict, base_version):
+    """The saved cell (htmx) or the grid; the typed text with 422 on an error; 409 on a conflict."""
+    person_id, cell = person.id if person else None, (kpi.id, month)
+    errors = {cell: (typed, error)} if error else {}
+    conflicts = {cell: conflict} if conflict else {}
     if htmx:
-        value = None if error else services.monthly_values(store_id, [kpi.id], person_id, month, month) \
-            .get(kpi.id, {}).get(month)
-        response = render_template("kpis/_cell.html", kpi=kpi, month=month, value=value, can_edit=True,
-                                   subject=str(person_id) if person else services.STORE_SUBJECT,
-                                   errors={(kpi.id, month): (typed, error)} if error else {},
-                                   saved=not error)
-        if error:
-            return response, 422
+        value, version = None, base_version  # an invalid entry leaves the cell's version as it was
+        if not error:
+            values, versions = services.grid_values(store_id, [kpi.id], person_id, month, month)
+            value, version = values.get(kpi.id, {}).get(month), versions.get(cell, 0)
+        response = render_template("kpis/_cell.html", kpi=kpi, month=month, value=value, version=version,
+                                   can_edit=True, subject=str(person_id) if person else services.STORE_SUBJECT,
+                                   errors=errors, conflicts=conflicts, saved=not (error or conflict))
+        if error or conflict:
+            return response, 422 if error else 409
         return response, 200, {"HX-Trigger": "kpiValuesChanged"}
-    if error:
-        ctx = _grid_context(store_id, person, month.year, errors={(kpi.id, month): (typed, error)})
-        return render_template("kpis/grid.html", **ctx), 422
+    if error or conflict:
+        if conflict:
+            flash(_("Not saved: someone else changed this value after you opened the page."), "warning")
+        ctx = _grid_context(store_id, person, month.year, errors=errors, conflicts=conflicts)
+        return render_template("kpis/grid.html", **ctx), 422 if error else 409
     flash(_("Value saved.") if typed else _("Value removed."), "success")
     return redirect(url_for(".grid", subject=str(person_id) if person else services.STORE_SUBJECT,
                             year=month.year, _anchor=f"kpi-{kpi.id}"))

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from ..auth.models import User
+from ..common import VersionConflict
+from ..database import insert_unless_taken
 from ..extensions import db
 from ..timeutils import utcnow
 from .models import PERSON_SCOPE, STORE_SCOPE, Kpi, KpiValue
@@ -125,7 +127,9 @@ def validate_rows(store_id: int, rows: list[dict], first_row: int = 1,
 def upsert_values(store_id: int, values: list[ValueIn], source: str, user_id: int | None = None) -> dict:
     """Insert or update each value by (KPI, subject, month); report what changed.
 
-    Runs inside the caller's transaction, so the caller commits all of it or none of it.
+    Runs inside the caller's transaction, so the caller commits all of it or none of it. The import
+    and the API are authoritative bulk writes: they overwrite without a version check, and each
+    change bumps the value's version, so a grid cell still showing the old value is refused.
     """
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     if not values:
@@ -146,6 +150,7 @@ def upsert_values(store_id: int, values: list[ValueIn], source: str, user_id: in
             counts["created"] += 1
         elif row.value != v.value:
             row.value, row.source, row.updated_by_id, row.updated_at = v.value, source, user_id, utcnow()
+            row.version = KpiValue.version + 1  # in SQL: a grid save meanwhile is not counted over
             counts["updated"] += 1
         else:
             counts["unchanged"] += 1
@@ -162,6 +167,19 @@ def monthly_values(store_id: int, kpi_ids, person_id: int | None, first: date, l
     for kpi_id, month, value in db.session.execute(stmt):
         result.setdefault(kpi_id, {})[month] = value
     return result
+
+
+def grid_values(store_id: int, kpi_ids, person_id: int | None, first: date, last: date) -> tuple[dict, dict]:
+    """What a grid shows: {kpi_id: {month: value}} and each cell's version {(kpi_id, month): version}."""
+    stmt = select(KpiValue.kpi_id, KpiValue.month, KpiValue.value, KpiValue.version).where(
+        KpiValue.store_id == store_id, KpiValue.kpi_id.in_(list(kpi_ids)),
+        KpiValue.subject_key == (person_id or 0), KpiValue.month >= first, KpiValue.month <= last)
+    values: dict[int, dict[date, float]] = {}
+    versions: dict[tuple[int, date], int] = {}
+    for kpi_id, month, value, version in db.session.execute(stmt):
+        values.setdefault(kpi_id, {})[month] = value
+        versions[(kpi_id, month)] = version
+    return values, versions
 
 
 def active_kpis(scope: str | None = None) -> list[Kpi]:
@@ -229,15 +247,44 @@ def grid_kpis(person: User | None) -> list[Kpi]:
     return [k for k in active_kpis(PERSON_SCOPE) if k.applies_to(person)]
 
 
-def delete_value(store_id: int, kpi_id: int, person_id: int | None, month: date) -> bool:
-    row = db.session.scalar(select(KpiValue).where(
-        KpiValue.store_id == store_id, KpiValue.kpi_id == kpi_id,
-        KpiValue.subject_key == (person_id or 0), KpiValue.month == month))
-    if row is None:
-        return False
-    db.session.delete(row)
-    db.session.flush()
-    return True
+def _cell_key(store_id: int, kpi_id: int, person_id: int | None, month: date) -> tuple:
+    return (KpiValue.store_id == store_id, KpiValue.kpi_id == kpi_id,
+            KpiValue.subject_key == (person_id or 0), KpiValue.month == month)
+
+
+def find_value(store_id: int, kpi_id: int, person_id: int | None, month: date) -> KpiValue | None:
+    return db.session.scalar(select(KpiValue).where(*_cell_key(store_id, kpi_id, person_id, month)))
+
+
+def save_cell(store_id: int, kpi_id: int, person_id: int | None, month: date, value: float | None,
+              base_version: int, user_id: int) -> None:
+    """The grid's edit of one cell: write `value` (None removes it) over the version the cell showed.
+
+    `base_version` is 0 for a cell that showed no value. The check and the write are one statement
+    (UPDATE/DELETE … WHERE version = base, or an INSERT that skips a taken key), so two tabs or two
+    app processes cannot both win. Raises VersionConflict when someone else wrote in between, unless
+    what is stored now is what this save wanted anyway.
+    """
+    key = _cell_key(store_id, kpi_id, person_id, month)
+    if value is None:
+        written = db.session.execute(delete(KpiValue).where(*key, KpiValue.version == base_version)
+                                     .execution_options(synchronize_session=False)).rowcount
+    elif base_version == 0:
+        written = db.session.scalar(insert_unless_taken(KpiValue).values(
+            kpi_id=kpi_id, store_id=store_id, person_id=person_id, subject_key=person_id or 0, month=month,
+            value=value, source="grid", updated_by_id=user_id, updated_at=utcnow(), version=1,
+        ).returning(KpiValue.id)) is not None
+    else:
+        written = db.session.execute(
+            update(KpiValue).where(*key, KpiValue.version == base_version)
+            .values(value=value, source="grid", updated_by_id=user_id, updated_at=utcnow(),
+                    version=KpiValue.version + 1)
+            .execution_options(synchronize_session=False)).rowcount
+    if written:
+        return
+    current = find_value(store_id, kpi_id, person_id, month)
+    if (current.value if current else None) != value:
+        raise VersionConflict(current)
 
 
 def year_values(store_id: int, year: int) -> list[tuple[Kpi, User | None, date, float]]:

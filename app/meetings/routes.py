@@ -329,10 +329,17 @@ def review(meeting_id, action_item_id):
     else:
         error, status = error_text(form), 422
     entry = dict((i.id, e) for i, e in services.review_items_for(meeting)).get(item.id)
+    if status == 409:
+        error = _("Already settled: %(name)s recorded “%(disposition)s” for this item.",
+                  name=entry.decided_by.display_name, disposition=entry.disposition_label) if entry else \
+            _("This item changed while you were deciding. Check its status and record the disposition again.")
     if htmx:
         return render_template("meetings/_review_row.html", meeting=meeting, item=item, entry=entry,
-                               form=form if error else None, error=error, can_manage=True,
+                               form=form if status == 422 else None, error=error, can_manage=True,
                                today=local_today()), status
+    if status == 409:
+        flash(error, "warning")
+        return render_template("meetings/detail.html", **_detail_context(meeting)), 409
     if error:
         flash(error, "danger")
     else:

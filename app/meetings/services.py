@@ -5,10 +5,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..actions import services as actions
 from ..actions.models import ACTIVE_STATUSES, CANCELLED, DONE, ActionItem
 from ..common import RuleViolation, VersionConflict
+from ..database import insert_unless_taken
 from ..extensions import db
 from ..timeutils import utcnow
 from .models import (
@@ -179,14 +181,28 @@ def save_minutes(item: AgendaItem, text: str, base_version: int, user_id: int) -
     return item
 
 
+DECISION_NUMBER_ATTEMPTS = 20
+
+
 def add_decision(meeting: Meeting, text: str, agenda_item_id, user_id: int) -> Decision:
+    """Record a resolution under the store's next number (1, 2, 3 … per store, no gaps).
+
+    The number is worked out inside the INSERT, and a number taken meanwhile skips the row instead
+    of failing: on SQLite the INSERT holds the write lock while it reads the highest number, so it
+    never clashes; on PostgreSQL requests at the same moment can read the same number, and each
+    round one of them gets it while the others try the next.
+    """
     require_open(meeting)
-    last = db.session.scalar(select(func.max(Decision.number)).where(Decision.store_id == meeting.store_id))
-    decision = Decision(store_id=meeting.store_id, meeting_id=meeting.id, agenda_item_id=agenda_item_id,
-                        number=(last or 0) + 1, text=text.strip(), created_by_id=user_id)
-    db.session.add(decision)
-    db.session.flush()
-    return decision
+    next_number = (select(func.coalesce(func.max(Decision.number), 0) + 1)
+                   .where(Decision.store_id == meeting.store_id).scalar_subquery())
+    for _attempt in range(DECISION_NUMBER_ATTEMPTS):
+        decision = db.session.scalar(insert_unless_taken(Decision).values(
+            store_id=meeting.store_id, meeting_id=meeting.id, agenda_item_id=agenda_item_id, number=next_number,
+            text=text.strip(), created_by_id=user_id, created_at=utcnow(),
+        ).returning(Decision))
+        if decision is not None:
+            return decision
+    raise RuleViolation(_("Many decisions are being recorded at this moment; save this one again."))
 
 
 def add_action_item(meeting: Meeting, user_id: int, **fields) -> ActionItem:
@@ -239,33 +255,48 @@ def allowed_dispositions(item: ActionItem, meeting: Meeting) -> list[str]:
 
 def record_disposition(meeting: Meeting, item: ActionItem, user_id: int, disposition: str,
                        reason: str = "", new_deadline: date | None = None) -> ReviewEntry:
+    """Settle one reviewed item. One disposition per item and meeting: when another request (a
+    second tab, a double click) got there first, or the item changed since it was read, raises
+    VersionConflict carrying the entry stored now (None if there is none)."""
     require_open(meeting)
     listed = {i.id: e for i, e in review_items_for(meeting)}
     if item.id not in listed:
         raise RuleViolation(_("This action item is not part of this meeting's review."))
     if listed[item.id] is not None:
-        raise RuleViolation(_("This item already has a disposition in this meeting."))
+        raise VersionConflict(listed[item.id])
     if disposition not in allowed_dispositions(item, meeting):
         raise RuleViolation(_("That disposition does not fit the item's current status."))
     reason = (reason or "").strip()
     if disposition in (EXTENDED, ESCALATED, DISPOSITION_CANCELLED) and not reason:
         raise RuleViolation(_("Give a reason for this disposition."))
-    entry = ReviewEntry(meeting_id=meeting.id, action_item_id=item.id, disposition=disposition,
-                        reason=reason, new_deadline=new_deadline, status_at_review=item.status,
-                        deadline_at_review=item.deadline, decided_by_id=user_id)
+    if disposition == EXTENDED and new_deadline is None:
+        raise RuleViolation(_("Give the new deadline."))
+    # The entry first: of requests at the same moment, one inserts it and the others get no row.
+    entry = db.session.scalar(insert_unless_taken(ReviewEntry).values(
+        meeting_id=meeting.id, action_item_id=item.id, disposition=disposition, reason=reason,
+        new_deadline=new_deadline, status_at_review=item.status, deadline_at_review=item.deadline,
+        decided_by_id=user_id, decided_at=utcnow(),
+    ).returning(ReviewEntry))
+    if entry is None:
+        raise VersionConflict(settled_entry(meeting, item))
     if disposition == VERIFIED:
         actions.verify_done(item, user_id)
     elif disposition == EXTENDED:
-        if new_deadline is None:
-            raise RuleViolation(_("Give the new deadline."))
         actions.extend(item, user_id, new_deadline, reason)
     elif disposition == ESCALATED:
         actions.escalate(item, user_id, reason)
     elif disposition == DISPOSITION_CANCELLED:
         actions.cancel(item, user_id, reason)
-    db.session.add(entry)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as e:  # the item changed since it was read (its owner reported progress)
+        raise VersionConflict(None) from e
     return entry
+
+
+def settled_entry(meeting: Meeting, item: ActionItem) -> ReviewEntry | None:
+    return db.session.scalar(select(ReviewEntry).where(
+        ReviewEntry.meeting_id == meeting.id, ReviewEntry.action_item_id == item.id))
 
 
 def close_meeting(meeting: Meeting, user_id: int) -> Meeting:
