@@ -6,13 +6,25 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench
+.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench lock
 
-$(BIN)/flask: pyproject.toml
+# Installs exactly what requirements-dev.lock pins, every file checked against its hash; `pip check`
+# fails when pyproject.toml asks for something the lock lacks (run `make lock`).
+$(BIN)/flask: requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	@touch $@
+
+# After changing the dependencies in pyproject.toml: pin them again (newest versions its ranges allow).
+# uv comes from the old lock; the venv is rebuilt from the new one by the next make.
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
+lock:
+	test -x $(BIN)/uv || ($(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock)
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -o requirements-dev.lock
 
 install: $(BIN)/flask translations
 
