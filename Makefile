@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench lock
+.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench load lock
 
 # Installs exactly what requirements-dev.lock pins, every file checked against its hash; `pip check`
 # fails when pyproject.toml asks for something the lock lacks (run `make lock`).
@@ -58,6 +58,10 @@ bench: install
 	$(BIN)/python bench/run.py --scale small
 	$(BIN)/python bench/generate.py --scale large
 	$(BIN)/python bench/run.py --scale large
+
+# Many users at once on a real server (gunicorn on PostgreSQL, Redis): errors and lost writes (bench/README.md).
+load: install
+	$(BIN)/python bench/load.py
 
 extract-messages: $(BIN)/flask
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot app

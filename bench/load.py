@@ -190,12 +190,12 @@ class Manager(SimulatedUser):
         self.items = {}
         for item_id in self.minutes_items:
             version = re.search(rf'id="minutes-version-{item_id}" value="(\d+)"', page)
-            typed = re.search(rf'<textarea id="minutes-text-{item_id}"[^>]*>(.*?)</textarea>', page, re.S)
+            typed = re.search(rf'<textarea id="minutes-text-{item_id}"[^>]*>(.*?)</textarea>', page, re.DOTALL)
             if version and typed:
                 self.items[item_id] = [int(version.group(1)), html.unescape(typed.group(1))]
         self.review = [(int(item_id), re.findall(r'<option value="(\w+)"', options))
                        for item_id, options in re.findall(
-                           r'<select id="disp-(\d+)" name="disposition">(.*?)</select>', page, re.S)]
+                           r'<select id="disp-(\d+)" name="disposition">(.*?)</select>', page, re.DOTALL)]
 
     def act(self):
         if self.review and self.rng.random() < 0.2:
@@ -253,7 +253,7 @@ class Staff(SimulatedUser):
         response = self.session.get("my items", "/actions/mine")
         if response is not None and response.status_code == 200:
             self.cards = dict(self.parse_card(card) for card in re.findall(
-                r'<article class="item-card.*?</article>', response.text, re.S) if 'name="version"' in card)
+                r'<article class="item-card.*?</article>', response.text, re.DOTALL) if 'name="version"' in card)
 
     @staticmethod
     def parse_card(card: str):
@@ -333,8 +333,8 @@ def cast(database_url: str, users: int) -> list[tuple[type, str, dict]]:
     for i in range(n_gm):  # gm01 sees the whole group; the others their own store
         store = stores[i % len(stores)]
         cast_list.append((GeneralManager, gms[store.id], {"meeting_id": open_meeting[store.id]}))
-    for i in range(n_manager):  # two sessions per store before a third anywhere
-        store = stores[i % len(stores)]
+    for i in range(n_manager):  # two sessions of one manager: they can overwrite each other's minutes
+        store = stores[(i // 2) % len(stores)]
         meeting_id = open_meeting[store.id]
         cast_list.append((Manager, managers[store.id],
                           {"meeting_id": meeting_id, "minutes_items": minutes_items[meeting_id]}))
@@ -445,6 +445,19 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
+def worker_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds the gunicorn workers have used so far (Linux /proc): a figure that, unlike wall
+    time, does not depend on what else the machine is doing."""
+    total = 0
+    for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that has just been replaced
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15 of stat
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def tracebacks(log_path: Path) -> list[str]:
     """Flask's "Exception on PATH [METHOD]" with the traceback's last line, per occurrence."""
     if not log_path.exists():
@@ -461,8 +474,13 @@ def tracebacks(log_path: Path) -> list[str]:
 
 # --- the report ----------------------------------------------------------------------------------------
 
+def cpu_line(cpu: float, requests: int) -> str:
+    per_request = cpu * 1000 / max(requests, 1)
+    return f"- CPU of the two gunicorn workers: {cpu:.1f} s, {per_request:.0f} ms per request (PostgreSQL's not counted)"
+
+
 def summary(results: Results, users: int, seconds: float, lost: list[str], problems: list[str],
-            load: tuple[float, float]) -> list[str]:
+            load: tuple[float, float], cpu: float | None) -> list[str]:
     kinds = sorted(results.times, key=lambda k: -len(results.times[k]))
     total = sum(len(v) for v in results.times.values())
     conflicts = sum(s[409] for s in results.statuses.values())
@@ -475,10 +493,11 @@ def summary(results: Results, users: int, seconds: float, lost: list[str], probl
     lines = [
         f"- {users} users for {seconds:.0f} s: {total:,} requests ({total / seconds:.1f} per second)",
         f"- Machine load average (1 min) before and after: {load[0]:.1f}, {load[1]:.1f} (2 cores)",
+        *([cpu_line(cpu, total)] if cpu is not None else []),
         f"- Errors (5xx and connection failures): {len(results.errors)}",
         f"- Conflicts refused (409): {conflicts}",
-        f"- Acknowledged writes: {len(results.minutes)} minutes saves, {len(results.dispositions)} dispositions, "
-        f"{len(results.notes)} progress notes; lost: {len(lost)}",
+        (f"- Acknowledged writes: {len(results.minutes)} minutes saves, {len(results.dispositions)} dispositions, "
+         f"{len(results.notes)} progress notes; lost: {len(lost)}"),
         "",
         "| " + " | ".join(rows[0]) + " |",
         "|---|---:|---:|---:|---:|---|",
@@ -523,20 +542,22 @@ def main(argv=None) -> None:
     try:
         print(f"{args.users} users for {args.seconds:.0f} s ...", flush=True)
         load_before = os.getloadavg()[0]
+        cpu_before = worker_cpu(server) if server else None
         results = run_users(base, args.database_url, args.users, args.seconds, args.think, args.seed)
+        cpu = worker_cpu(server) - cpu_before if server else None
     finally:
         if server is not None:
             stop_server(server)
     lost = check(args.database_url, results)
     problems = tracebacks(args.server_log) if server is not None else []
-    lines = summary(results, args.users, args.seconds, lost, problems, (load_before, os.getloadavg()[0]))
+    lines = summary(results, args.users, args.seconds, lost, problems, (load_before, os.getloadavg()[0]), cpu)
     print("\n".join(lines))
     args.report.write_text("\n".join([
         "# Pitwall load test", "",
-        f"`bench/load.py --users {args.users} --seconds {args.seconds:.0f}` on {date.today().isoformat()}: "
-        f"gunicorn with 2 sync workers on PostgreSQL ({make_url(args.database_url).database}), Redis rate-limit "
-        "storage, the load generator on the same 2-core machine. Times are wall times seen by the client, "
-        "queueing included.", "", *lines, ""]))
+        (f"`bench/load.py --users {args.users} --seconds {args.seconds:.0f}` on {date.today().isoformat()}: "
+         f"gunicorn with 2 sync workers on PostgreSQL ({make_url(args.database_url).database}), Redis rate-limit "
+         "storage, the load generator on the same 2-core machine. Times are wall times seen by the client, "
+         "queueing included."), "", *lines, ""]))
     print(f"report: {args.report}")
     if results.errors or lost:
         sys.exit(1)
