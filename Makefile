@@ -18,9 +18,10 @@ $(BIN)/flask: requirements-dev.lock pyproject.toml
 	$(BIN)/pip check
 	@touch $@
 
-# After changing the dependencies in pyproject.toml: pin them again (newest versions its ranges allow).
-# uv comes from the old lock; the venv is rebuilt from the new one by the next make.
-LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
+# After changing the dependencies in pyproject.toml: pin them again. Pins that still fit are kept;
+# `make lock UPGRADE=--upgrade` takes the newest versions the ranges allow. uv comes from the old lock;
+# the next make rebuilds the venv from the new one.
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet $(UPGRADE)
 lock:
 	test -x $(BIN)/uv || ($(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock)
 	$(LOCK) -o requirements.lock
