@@ -70,6 +70,8 @@ SHARE = {"gm": 0.1, "manager": 0.2}  # the rest are staff
 
 @dataclass
 class Results:
+    """Filled by every user thread: timings and statuses per request kind, and the acknowledged writes."""
+
     lock: threading.Lock = field(default_factory=threading.Lock)
     times: dict = field(default_factory=lambda: defaultdict(list))  # kind -> [ms]
     statuses: dict = field(default_factory=lambda: defaultdict(Counter))  # kind -> status -> n
@@ -154,6 +156,8 @@ class SimulatedUser:
                     self.act()
                     self.count += 1
                     self.pause(self.rng.uniform(*self.think) * self.think_factor)
+        except Exception as e:  # a page this script could not read: count it, never hide it
+            self.results.record("load script", "-", self.username, f"{type(e).__name__}: {e}", 0)
         finally:
             self.session.close()
 
@@ -169,8 +173,6 @@ class SimulatedUser:
 
 class Manager(SimulatedUser):
     """Writes the minutes of the store's open meeting as they are typed, and works through its review."""
-
-    think = (1.0, 3.0)
 
     def __init__(self, *args, meeting_id, minutes_items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -494,7 +496,7 @@ def summary(results: Results, users: int, seconds: float, lost: list[str], probl
         f"- {users} users for {seconds:.0f} s: {total:,} requests ({total / seconds:.1f} per second)",
         f"- Machine load average (1 min) before and after: {load[0]:.1f}, {load[1]:.1f} (2 cores)",
         *([cpu_line(cpu, total)] if cpu is not None else []),
-        f"- Errors (5xx and connection failures): {len(results.errors)}",
+        f"- Errors (5xx, connection failures, pages the script could not read): {len(results.errors)}",
         f"- Conflicts refused (409): {conflicts}",
         (f"- Acknowledged writes: {len(results.minutes)} minutes saves, {len(results.dispositions)} dispositions, "
          f"{len(results.notes)} progress notes; lost: {len(lost)}"),
