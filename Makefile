@@ -6,13 +6,26 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench backup
+.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench backup load lock
 
-$(BIN)/flask: pyproject.toml
+# Installs exactly what requirements-dev.lock pins, every file checked against its hash; `pip check`
+# fails when pyproject.toml asks for something the lock lacks (run `make lock`).
+$(BIN)/flask: requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	@touch $@
+
+# After changing the dependencies in pyproject.toml: pin them again. Pins that still fit are kept;
+# `make lock UPGRADE=--upgrade` takes the newest versions the ranges allow. uv comes from the old lock;
+# the next make rebuilds the venv from the new one.
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet $(UPGRADE)
+lock:
+	test -x $(BIN)/uv || ($(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock)
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -o requirements-dev.lock
 
 install: $(BIN)/flask translations
 
@@ -52,6 +65,10 @@ bench: install
 	$(BIN)/python bench/run.py --scale small
 	$(BIN)/python bench/generate.py --scale large
 	$(BIN)/python bench/run.py --scale large
+
+# Many users at once on a real server (gunicorn on PostgreSQL, Redis): errors and lost writes (bench/README.md).
+load: install
+	$(BIN)/python bench/load.py
 
 extract-messages: $(BIN)/flask
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot app

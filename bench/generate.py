@@ -484,6 +484,13 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     url = args.database_url or default_url(args.scale)
     started = time.perf_counter()
+    counts = fill(url, SCALES[args.scale])
+    print(f"{args.scale}: {url} filled in {time.perf_counter() - started:.1f} s")
+    print("  " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+
+
+def fill(url: str, scale: Scale) -> dict[str, int]:
+    """Drop whatever is in the database, migrate it, fill it at this scale; returns rows per table."""
     app = create_app(bench_config(url))
     with app.app_context():
         stale = MetaData()
@@ -491,7 +498,7 @@ def main(argv=None) -> None:
         stale.drop_all(db.engine)  # a previous run's tables, including alembic_version
         upgrade()  # the schema exists only through the migrations, as in production
         kpis = {k.code: k for k in db.session.scalars(select(Kpi).order_by(Kpi.id))}
-        gen = Generator(SCALES[args.scale], local_today())
+        gen = Generator(scale, local_today())
         gen.build(kpis)
         insert_all(gen)
         reset_sequences()
@@ -501,8 +508,7 @@ def main(argv=None) -> None:
         db.session.commit()
         counts = {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
                   for model in (Store, User, Meeting, ActionItem, ActionItemUpdate, KpiValue, Goal, CoachingSession)}
-    print(f"{args.scale}: {url} filled in {time.perf_counter() - started:.1f} s")
-    print("  " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+    return counts
 
 
 if __name__ == "__main__":
