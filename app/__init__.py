@@ -1,7 +1,7 @@
 """The application factory."""
 from flask import Flask, has_request_context, request
 
-from .common import IdConverter
+from .common import IdConverter, refuse_unreadable_query
 from .config import Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -23,6 +23,8 @@ def create_app(config: type[Config] = Config) -> Flask:
     _register_template_helpers(app)
     _register_errors(app)
     _register_cli(app)
+
+    app.before_request(refuse_unreadable_query)
 
     @app.after_request
     def vary_on_htmx(response):

@@ -1,11 +1,10 @@
 """The coaching forms: one per step, each validating its own fields (the order of steps is a rule
 in services)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import LocalDateField, MultiCheckboxField, not_blank
+from ..forms import FlaskForm, LocalDateField, MultiCheckboxField, not_blank
 
 TEXT_MAX = 4000
 

@@ -14,7 +14,7 @@ from ..dashboard.routes import month_label
 from ..dashboard.services import last_months, trend_series
 from ..extensions import db, htmx
 from ..formatting import fnumber
-from ..forms import EmptyForm
+from ..forms import EmptyForm, options
 from ..kpis.services import parse_month
 from ..timeutils import local_today
 from . import analysis, services
@@ -106,7 +106,7 @@ def person(user_id):
                                      band=s.band)) for s in series]
     items = unclosed_items(person.id)
     form = StartForm(formdata=None)
-    form.kpi_ids.choices = [(k.id, k.name) for k in kpis]
+    form.kpi_ids.choices = options((k.id, k.name) for k in kpis)
     return render_template(
         "coaching/person.html", person=person, kpis=kpis, target_of=target_of, charted=charted, items=items,
         latest_of={s.kpi.id: s.latest for s in series},
@@ -123,7 +123,7 @@ def start(user_id):
     if not can_coach(current_user, person.store_id):
         abort(403)
     form = StartForm()
-    form.kpi_ids.choices = [(k.id, k.name) for k in services.person_kpis(person)]
+    form.kpi_ids.choices = options((k.id, k.name) for k in services.person_kpis(person))
     if form.validate_on_submit():
         try:
             session = services.start_session(store_id=person.store_id, person=person, manager_id=current_user.id,
@@ -139,8 +139,8 @@ def start(user_id):
 
 # --- a coaching talk ------------------------------------------------------------------------
 
-def _gap_month_choices() -> list[tuple[int, str]]:
-    return [(m, ngettext("the last month", "the last %(num)d months", m)) for m in services.GAP_MONTHS]
+def _gap_month_choices() -> list:
+    return options((m, ngettext("the last month", "the last %(num)d months", m)) for m in services.GAP_MONTHS)
 
 
 def _blank_forms(session: CoachingSession) -> dict:

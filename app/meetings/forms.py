@@ -1,17 +1,17 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired, InputRequired, Length, NoneOf, NumberRange, Optional, ValidationError,
 )
 
 from ..actions.models import PRIORITIES
-from ..forms import LocalDateField as DateField, LocalTimeField as TimeField, MultiCheckboxField, not_blank
+from ..forms import FlaskForm, MultiCheckboxField, VersionField, not_blank, options, sent
+from ..forms import LocalDateField as DateField, LocalTimeField as TimeField
 from .models import ATTENDANCE, DISPOSITIONS, EXTENDED, MEETING_KINDS
 
 
 class MeetingForm(FlaskForm):
-    kind = SelectField(_l("Kind of meeting"), choices=list(MEETING_KINDS.items()))
+    kind = SelectField(_l("Kind of meeting"), choices=options(MEETING_KINDS))
     theme = StringField(_l("Theme"), validators=[DataRequired(), not_blank, Length(max=200)],
                         description=_l("e.g. The complaint rate is rising"))
     objective = TextAreaField(_l("Objective"), validators=[Length(max=2000)],
@@ -25,10 +25,10 @@ class MeetingForm(FlaskForm):
     weekly_series = BooleanField(_l("Repeat every week (a series: the next meeting is created in one step)"))
 
     def set_people(self, people):
-        choices = [(u.id, f"{u.display_name} · {u.position_label or u.role_label}") for u in people]
-        self.chair_id.choices = choices
-        self.minute_taker_id.choices = [(0, _l("(not decided yet)"))] + choices
-        self.attendee_ids.choices = choices
+        pairs = [(u.id, f"{u.display_name} · {u.position_label or u.role_label}") for u in people]
+        self.chair_id.choices = options(pairs)
+        self.minute_taker_id.choices = options([(0, _l("(not decided yet)"))] + pairs)
+        self.attendee_ids.choices = options(pairs)
 
 
 class AgendaItemForm(FlaskForm):
@@ -44,12 +44,12 @@ class NewAgendaItemForm(AgendaItemForm):
 
 
 class AttendanceForm(FlaskForm):
-    status = SelectField(_l("Attendance"), choices=list(ATTENDANCE.items()))
+    status = SelectField(_l("Attendance"), choices=options(ATTENDANCE))
 
 
 class MinutesForm(FlaskForm):
-    minutes = TextAreaField(_l("Minutes"), validators=[Length(max=20000)])
-    version = HiddenField(validators=[InputRequired()])
+    minutes = TextAreaField(_l("Minutes"), validators=[sent, Length(max=20000)])
+    version = VersionField()
 
 
 class DecisionForm(FlaskForm):
@@ -64,9 +64,9 @@ class ActionItemForm(FlaskForm):
                            validators=[NoneOf([0], message=_l("Choose the person responsible."))])
 
     def set_owners(self, people):
-        self.owner_id.choices = [(0, _l("Choose a person"))] + [(u.id, u.display_name) for u in people]
+        self.owner_id.choices = options([(0, _l("Choose a person"))] + [(u.id, u.display_name) for u in people])
     deadline = DateField(_l("Deadline"), validators=[InputRequired(message=_l("Enter a valid date."))])
-    priority = SelectField(_l("Priority"), choices=list(PRIORITIES.items()), default="normal")
+    priority = SelectField(_l("Priority"), choices=options(PRIORITIES), default="normal")
 
 
 class MeetingActionItemForm(ActionItemForm):
@@ -74,7 +74,7 @@ class MeetingActionItemForm(ActionItemForm):
 
 
 class DispositionForm(FlaskForm):
-    disposition = SelectField(_l("Disposition"), choices=list(DISPOSITIONS.items()))
+    disposition = SelectField(_l("Disposition"), choices=options(DISPOSITIONS))
     new_deadline = DateField(_l("New deadline"), validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[Length(max=1000)])
 
