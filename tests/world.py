@@ -61,6 +61,7 @@ def url_args(world) -> dict:
     """A real value for each URL parameter name used in the routes."""
     return {
         "item_id": world["item"].id, "action_item_id": world["item"].id, "meeting_id": world["meeting"].id,
+        "agenda_item_id": world["agenda_item"].id,
         "goal_id": world["goal"].id, "step_id": world["step"].id, "kpi_id": world["kpi"].id,
         "user_id": world["users"][STAFF].id, "manager_id": world["users"][MANAGER].id,
         "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,

@@ -172,7 +172,8 @@ def baseline():
         abort(403)
     form = GoalForm(formdata=request.args, meta={"csrf": False})
     kpi = db.session.get(Kpi, id_arg("kpi_id") or 0)
-    day = services.period_bounds(form.period_kind.data, local_today())[0]
+    kind = form.period_kind.data if form.period_kind.data in choice_values(form.period_kind) else "quarter"
+    day = services.period_bounds(kind, local_today())[0]
     day = form.period_day.data or day  # an unparsable date keeps the default
     person_id = (id_arg("person_id") or 0) if request.args.get("subject") == PERSON else None
     value = None
