@@ -5,7 +5,16 @@ every number and date field its out-of-range values (the bounds are in app/valid
 """
 import flask_wtf
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, FloatField, HiddenField, SelectChoice, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    FloatField,
+    HiddenField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -97,7 +106,7 @@ def in_version_range(form, field):
         raise StopValidation(_l("This form is out of date. Reload the page and try again."))
 
 
-def VersionField():  # noqa: N802 - declared like a field class
+def VersionField():  # named like the field classes it stands beside
     """The optimistic-lock version a form was loaded with: whole digits within validation's range."""
     return HiddenField(validators=[sent, in_version_range])
 

@@ -90,7 +90,8 @@ def test_a_goal_figure_out_of_range_is_refused_and_the_list_still_renders(world,
 def test_a_date_outside_the_window_is_refused(world, as_role, day):
     client = as_role(MANAGER)
     response = client.post("/goals/new", data=_goal_post(world, period_day=day))
-    assert response.status_code == 422 and "Enter a date from 2000-01-01 to 2100-12-31" in response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter a date from 2000-01-01 to 2100-12-31" in response.get_data(as_text=True)
     assert count(Goal) == 1
     assert client.get("/goals/").status_code == 200
 

@@ -17,12 +17,34 @@ from app.actions.forms import EditActionItemForm, ProgressForm
 from app.api.forms import ApiTokenForm
 from app.auth.forms import LoginForm
 from app.coaching.forms import (
-    ConfirmForm, FollowUpForm, GapForm, MeasureForm, MotivationForm, PlanForm, PurposeForm, StartForm,
+    ConfirmForm,
+    FollowUpForm,
+    GapForm,
+    MeasureForm,
+    MotivationForm,
+    PlanForm,
+    PurposeForm,
+    StartForm,
 )
-from app.goals.forms import ActForm, CheckForm, EditGoalForm, GoalForm, NoteForm, PlanStepForm, PositionGoalsForm, StageForm
+from app.goals.forms import (
+    ActForm,
+    CheckForm,
+    EditGoalForm,
+    GoalForm,
+    NoteForm,
+    PlanStepForm,
+    PositionGoalsForm,
+    StageForm,
+)
 from app.kpis.forms import KpiForm, ValueForm
 from app.meetings.forms import (
-    AgendaItemForm, AttendanceForm, DecisionForm, DispositionForm, MeetingActionItemForm, MeetingForm, MinutesForm,
+    AgendaItemForm,
+    AttendanceForm,
+    DecisionForm,
+    DispositionForm,
+    MeetingActionItemForm,
+    MeetingForm,
+    MinutesForm,
     NewAgendaItemForm,
 )
 from app.reviews.forms import ReviewForm

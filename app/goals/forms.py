@@ -16,8 +16,8 @@ from wtforms.validators import (
 )
 
 from ..auth.models import POSITIONS
-from ..forms import LocalDateField as DateField
 from ..forms import FlaskForm, LocalFloatField, VersionField, not_blank, options
+from ..forms import LocalDateField as DateField
 from .models import ACT_KINDS, CAUSES, DEVIATION_SOURCES, PERIODS
 
 STORE, PERSON = "store", "person"

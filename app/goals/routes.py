@@ -17,10 +17,10 @@ from ..common import (
 )
 from ..extensions import db, htmx
 from ..forms import EmptyForm, choice_values
-from ..validation import in_range
 from ..kpis.models import PERSON_SCOPE, Kpi
 from ..kpis.services import active_kpis, kpi_by_code
 from ..timeutils import local_today
+from ..validation import in_range
 from . import services
 from .forms import (
     PERSON,
