@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import NumberRange, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import validation
@@ -92,6 +92,12 @@ class LocalFloatField(_humane(FloatField, _l("Enter a number."))):
         if self.data is not None and not validation.in_range(self.data, self.bounds):
             self.data = None
             raise ValueError(validation.range_message(self.bounds))
+
+
+def within(name: str, message) -> NumberRange:
+    """A whole-number field's bounds from validation.RANGES[name]; `message` may name %(min)d and %(max)d."""
+    bounds = validation.RANGES[name]
+    return NumberRange(min=bounds.low, max=bounds.high, message=message)
 
 
 def sent(form, field):

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
-    DataRequired, InputRequired, Length, NoneOf, NumberRange, Optional, ValidationError,
+    DataRequired, InputRequired, Length, NoneOf, Optional, ValidationError,
 )
 
 from ..actions.models import PRIORITIES
-from ..forms import FlaskForm, MultiCheckboxField, VersionField, not_blank, options, sent
+from ..forms import FlaskForm, MultiCheckboxField, VersionField, not_blank, options, sent, within
 from ..forms import LocalDateField as DateField, LocalTimeField as TimeField
 from .models import ATTENDANCE, DISPOSITIONS, EXTENDED, MEETING_KINDS
 
@@ -36,7 +36,7 @@ class AgendaItemForm(FlaskForm):
     duration_minutes = IntegerField(
         _l("Duration (min)"), default=10,
         validators=[InputRequired(message=_l("Enter the time box in minutes.")),
-                    NumberRange(min=1, max=240, message=_l("Between 1 and 240 minutes."))])
+                    within("duration_minutes", _l("Between %(min)d and %(max)d minutes."))])
 
 
 class NewAgendaItemForm(AgendaItemForm):
