@@ -2,7 +2,7 @@
 from flask import Flask, has_request_context, request
 
 from . import database, request_log, security
-from .common import IdConverter
+from .common import IdConverter, refuse_unreadable_query
 from .config import Config
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -27,6 +27,8 @@ def create_app(config: type[Config] = Config) -> Flask:
     _register_template_helpers(app)
     _register_errors(app)
     _register_cli(app)
+
+    app.before_request(refuse_unreadable_query)
 
     @app.after_request
     def vary_on_htmx(response):

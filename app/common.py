@@ -3,10 +3,13 @@ redirects."""
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request, session
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
+from .validation import MAX_ID, is_clean_text
 
 
 class RuleViolation(Exception):
@@ -35,7 +38,6 @@ def current_store_id() -> int:
     return current_user.store_id
 
 
-MAX_ID = 2**63 - 1  # the largest key a database column holds; SQLite refuses larger numbers outright
 MAX_PAGE = 100_000
 
 
@@ -45,6 +47,19 @@ class IdConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
+
+
+class UnreadableQuery(BadRequest):
+    """A query parameter holds a control character (NUL and the like): no page or search takes one."""
+
+
+def refuse_unreadable_query() -> None:
+    """Before every request: the query string holds text a person could type, or the request is
+    answered 400 with a page that says why (the JSON API answers in JSON)."""
+    if not all(is_clean_text(key, False) and is_clean_text(value, False)
+               for key, value in request.args.items(multi=True)):
+        raise UnreadableQuery(_("The address holds characters that are not allowed (such as NUL). "
+                                "Check the link or the search text and try again."))
 
 
 def id_arg(name: str, source=None) -> int | None:

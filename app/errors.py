@@ -3,6 +3,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from .common import UnreadableQuery
 from .extensions import db, htmx
 from .request_log import request_id
 
@@ -36,6 +37,10 @@ def register(app):
     def csrf_error(e):
         return render_error(400, _("The form has expired or was not sent from this site. Reload the page "
                               "and try again; what you typed may need to be entered again."))
+
+    @app.errorhandler(UnreadableQuery)
+    def unreadable_query(e):
+        return render_error(400, e.description)
 
     @app.errorhandler(500)
     def server_error(e):

@@ -3,14 +3,17 @@ page chrome. The one place numbers and period labels are formatted, for pages an
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
+from functools import partial
+
 from babel.dates import format_skeleton
 from babel.numbers import format_compact_decimal
-from flask import request
+from flask import g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
 from flask_login import current_user
+from werkzeug.local import LocalProxy
 
-from .extensions import htmx
 from .units import DECIMALS, DEFAULT_DECIMALS
+
 NO_VALUE = "—"
 
 
@@ -83,8 +86,8 @@ def init_app(app):
 
     @app.context_processor
     def chrome():
-        """The header's own parts; the feature packages add theirs (the store, counters) with
-        `app_context_processor` on their blueprints, so this shared module imports no feature."""
+        """The header's own parts; the feature packages add theirs (the store, counters) through
+        `header_values` in their blueprints' `app_context_processor`, so this module imports no feature."""
         from .forms import EmptyForm
 
         # Babel spells zh_CN as zh_Hans_CN; templates only need to know which of our two it is.
@@ -92,6 +95,17 @@ def init_app(app):
                 "current_path": request.full_path.rstrip("?")}
 
 
-def wants_header() -> bool:
-    """A full page for a logged-in user: fragments have no header to fill."""
-    return current_user.is_authenticated and not htmx
+def header_values(**producers) -> dict:
+    """Figures for the page header of a logged-in user, each read when a template first uses it and
+    at most once per request: a full page (htmx asking or not, as when htmx restores one from its
+    history) always has its header, and a fragment, which shows none, costs no query."""
+    if not current_user.is_authenticated:
+        return {}
+    return {name: LocalProxy(partial(_read_once, name, produce)) for name, produce in producers.items()}
+
+
+def _read_once(name: str, produce):
+    cache = g.setdefault("header_values", {})
+    if name not in cache:
+        cache[name] = produce()
+    return cache[name]

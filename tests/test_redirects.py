@@ -35,8 +35,10 @@ ENDPOINTS = ["login", "language", "store", "progress"]
 def test_next_off_the_site_is_refused(post_with_next, endpoint, target):
     post, default = post_with_next(endpoint)
     response = post(target)
-    assert response.status_code == 302
-    assert response.location == default
+    if response.status_code == 302:
+        assert response.location == default
+    else:  # a form that carries `next` as a field refuses control characters outright
+        assert response.status_code == 422 and any(c in target for c in "\t\x00")
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

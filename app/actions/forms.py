@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NoneOf
 
-from ..forms import LocalDateField as DateField, not_blank
+from ..forms import FlaskForm, VersionField, not_blank, options
+from ..forms import LocalDateField as DateField
 from .models import OWNER_STATUSES, PRIORITIES, STATUSES
 
 
@@ -14,16 +14,16 @@ class ActionItemForm(FlaskForm):
                            validators=[NoneOf([0], message=_l("Choose the person responsible."))])
 
     def set_owners(self, people):
-        self.owner_id.choices = [(0, _l("Choose a person"))] + [(u.id, u.display_name) for u in people]
+        self.owner_id.choices = options([(0, _l("Choose a person"))] + [(u.id, u.display_name) for u in people])
     deadline = DateField(_l("Deadline"), validators=[InputRequired(message=_l("Enter a valid date."))])
-    priority = SelectField(_l("Priority"), choices=list(PRIORITIES.items()), default="normal")
+    priority = SelectField(_l("Priority"), choices=options(PRIORITIES), default="normal")
 
 
 class ProgressForm(FlaskForm):
-    status = SelectField(_l("Status"), choices=[(s, STATUSES[s]) for s in OWNER_STATUSES])
+    status = SelectField(_l("Status"), choices=options((s, STATUSES[s]) for s in OWNER_STATUSES))
     note = TextAreaField(_l("Progress note"), validators=[Length(max=2000)])
-    version = HiddenField(validators=[InputRequired()])
+    version = VersionField()
 
 
 class EditActionItemForm(ActionItemForm):
-    version = HiddenField(validators=[InputRequired()])
+    version = VersionField()

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..auth.services import store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate, safe_next
 from ..extensions import htmx
-from ..formatting import wants_header
+from ..formatting import header_values
 from ..forms import error_text
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
@@ -52,7 +52,7 @@ def mine_count():
 
 @bp.app_context_processor
 def open_count_in_header():
-    return {"open_count": services.open_count(current_user.id)} if wants_header() else {}
+    return header_values(open_count=lambda: services.open_count(current_user.id))
 
 
 @bp.post("/<int:item_id>/progress")

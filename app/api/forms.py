@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import not_blank
+from ..forms import FlaskForm, not_blank, options
 
 
 class ApiTokenForm(FlaskForm):
@@ -13,4 +12,4 @@ class ApiTokenForm(FlaskForm):
                        description=_l("Who or what uses it, e.g. “DMS nightly export”."))
 
     def set_stores(self, stores):
-        self.store_id.choices = [(s.id, f"{s.code} · {s.name}") for s in stores]
+        self.store_id.choices = options((s.id, f"{s.code} · {s.name}") for s in stores)

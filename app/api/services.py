@@ -13,6 +13,7 @@ from ..auth.models import Store, User
 from ..extensions import db
 from ..kpis.models import Kpi, KpiValue
 from ..timeutils import utcnow
+from ..validation import whole_number
 from .models import ApiToken, hash_token
 
 TOKEN_PREFIX = "pw_"
@@ -71,7 +72,8 @@ def find_token(ident: str) -> ApiToken | None:
     """A token by its id or its display prefix (for the command line); None when not exactly one."""
     ident = ident.strip()
     if ident.isdigit():
-        return db.session.get(ApiToken, int(ident))
+        token_id = whole_number(ident, "id")
+        return db.session.get(ApiToken, token_id) if token_id else None
     matches = db.session.scalars(select(ApiToken).where(ApiToken.prefix == ident).limit(2)).all()
     return matches[0] if len(matches) == 1 else None
 

@@ -3,6 +3,8 @@
 Every answer under /api is JSON, errors included ({"errors": [{"message": ...}, ...]}); the
 HTML error pages are for people. No session, no CSRF: the token is the credential.
 """
+import json
+
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -13,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from ..auth.models import User
 from ..extensions import csrf, db, limiter
 from ..kpis import services as kpi_services
+from ..validation import MAX_JSON_DEPTH, json_problem
 from . import services
 from .models import hash_token
 
@@ -102,7 +105,15 @@ def require_token():
 @v1.post("/v1/kpi-values")
 def post_values():
     """Write a batch of values all-or-nothing: every value is valid, or nothing is written."""
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+        body = None
+    problem = json_problem(body)
+    if problem == "depth":
+        return error_response(400, _message(_("The JSON nests deeper than %(num)d levels.", num=MAX_JSON_DEPTH)))
+    if problem == "text":
+        return error_response(400, _message(_("Texts in the JSON must not hold control characters (such as NUL).")))
     if not isinstance(body, dict) or not isinstance(body.get("values"), list):
         return error_response(400, _message(_('The body must be a JSON object with a "values" list.')))
     items = body["values"]

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..common import safe_next
 from ..extensions import db, limiter
-from ..formatting import wants_header
+from ..formatting import header_values
 from ..forms import EmptyForm
 from .forms import LoginForm
 from .permissions import can
@@ -46,7 +46,8 @@ def logout():
 @bp.app_context_processor
 def store_header():
     """The store the header shows, and the others the user may switch to."""
-    if not wants_header():
-        return {}
-    stores = visible_stores()
-    return {"current_store": current_store(), "switchable_stores": stores if len(stores) > 1 else []}
+    def switchable():
+        stores = visible_stores()
+        return stores if len(stores) > 1 else []
+
+    return header_values(current_store=current_store, switchable_stores=switchable)

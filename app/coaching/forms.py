@@ -1,11 +1,10 @@
 """The coaching forms: one per step, each validating its own fields (the order of steps is a rule
 in services)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..forms import LocalDateField, MultiCheckboxField, not_blank
+from ..forms import FlaskForm, LocalDateField, MultiCheckboxField, not_blank, within
 
 TEXT_MAX = 4000
 
@@ -73,4 +72,4 @@ class CoverageForm(FlaskForm):
         csrf = False
 
     weeks = IntegerField(_l("Weeks without a talk"), default=8,
-                         validators=[Optional(), NumberRange(min=1, max=104, message=_l("Between 1 and 104."))])
+                         validators=[Optional(), within("coverage_weeks", _l("Between %(min)d and %(max)d."))])

@@ -10,8 +10,8 @@ from ..auth.services import store_staff
 from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..common import current_store_id, get_or_404, id_arg, paginate
 from ..extensions import htmx
-from ..formatting import wants_header
-from ..forms import EmptyForm
+from ..formatting import header_values
+from ..forms import EmptyForm, options
 from ..kpis.services import parse_month
 from ..months import last_months, previous_month
 from ..timeutils import local_today
@@ -46,9 +46,12 @@ def require_login():
 @bp.app_context_processor
 def awaiting_count_in_header():
     """Beside "My coaching", which is in the header of those without the store's coaching list."""
-    if not wants_header() or can_view_store_coaching(current_user, current_store_id()):
-        return {}
-    return {"awaiting_count": services.awaiting_count(current_user.id)}
+    def awaiting():
+        if can_view_store_coaching(current_user, current_store_id()):
+            return None
+        return services.awaiting_count(current_user.id)
+
+    return header_values(awaiting_count=awaiting)
 
 
 @bp.context_processor
@@ -111,7 +114,7 @@ def person(user_id):
     charted = trend_charts(series, target_of)
     items = unclosed_items(person.id)
     form = StartForm(formdata=None)
-    form.kpi_ids.choices = [(k.id, k.name) for k in kpis]
+    form.kpi_ids.choices = options((k.id, k.name) for k in kpis)
     return render_template(
         "coaching/person.html", person=person, kpis=kpis, target_of=target_of, charted=charted, items=items,
         latest_of={s.kpi.id: s.latest for s in series},
@@ -128,7 +131,7 @@ def start(user_id):
     if not can_coach(current_user, person.store_id):
         abort(403)
     form = StartForm()
-    form.kpi_ids.choices = [(k.id, k.name) for k in services.person_kpis(person)]
+    form.kpi_ids.choices = options((k.id, k.name) for k in services.person_kpis(person))
     if form.validate_on_submit():
         with commit_or_refuse() as refusal:
             session = services.start_session(store_id=person.store_id, person=person, manager_id=current_user.id,
@@ -142,8 +145,8 @@ def start(user_id):
 
 # --- a coaching talk ------------------------------------------------------------------------
 
-def _gap_month_choices() -> list[tuple[int, str]]:
-    return [(m, ngettext("the last month", "the last %(num)d months", m)) for m in services.GAP_MONTHS]
+def _gap_month_choices() -> list:
+    return options((m, ngettext("the last month", "the last %(num)d months", m)) for m in services.GAP_MONTHS)
 
 
 def _blank_forms(session: CoachingSession) -> dict:

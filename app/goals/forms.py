@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
@@ -18,8 +17,8 @@ from wtforms.validators import (
 
 from ..auth.models import POSITIONS
 from ..formatting import fnumber
+from ..forms import FlaskForm, LocalFloatField, VersionField, not_blank, options
 from ..forms import LocalDateField as DateField
-from ..forms import LocalFloatField, not_blank
 from .models import ACT_KINDS, CAUSES, DEVIATION_SOURCES, PERIODS
 
 STORE, PERSON = "store", "person"
@@ -29,33 +28,33 @@ NUMBER = _l("Enter a number.")
 
 
 def _people_choices(people, empty):
-    return [(0, empty)] + [(u.id, f"{u.display_name} · {u.position_label or u.role_label}") for u in people]
+    return options([(0, empty)] + [(u.id, f"{u.display_name} · {u.position_label or u.role_label}") for u in people])
 
 
 def _kpi_choices(kpis):
-    return [(0, _l("Choose a KPI"))] + [(k.id, f"{k.name} ({k.unit_label})") for k in kpis]
+    return options([(0, _l("Choose a KPI"))] + [(k.id, f"{k.name} ({k.unit_label})") for k in kpis])
 
 
 def _goal_choices(goals, empty):
-    return [(0, empty)] + [(g.id, f"{g.display_title} · {g.period_label} · {fnumber(g.target, g.kpi.unit)}") for g in goals]
+    return options([(0, empty)] + [(g.id, f"{g.display_title} · {g.period_label} · {fnumber(g.target, g.kpi.unit)}") for g in goals])
 
 
 class PeriodMixin:
-    period_kind = SelectField(_l("Period"), choices=list(PERIODS.items()), default="quarter")
+    period_kind = SelectField(_l("Period"), choices=options(PERIODS), default="quarter")
     period_day = DateField(_l("Period start"), validators=[InputRequired(message=_l("Enter a valid date."))],
                            description=_l("Any day in the period: the goal covers the whole year, quarter "
                                           "or month that contains it."))
 
 
 class GoalForm(PeriodMixin, FlaskForm):
-    subject = RadioField(_l("Whose goal"), choices=[(STORE, _l("The store")), (PERSON, _l("One person"))],
+    subject = RadioField(_l("Whose goal"), choices=options([(STORE, _l("The store")), (PERSON, _l("One person"))]),
                          default=STORE)
     person_id = SelectField(_l("Person (for a personal goal)"), coerce=int, default=0)
     kpi_id = SelectField(_l("KPI"), coerce=int, validators=[NoneOf([0], message=_l("Choose a KPI."))])
     title = StringField(_l("Title (optional)"), validators=[Length(max=200)],
                         description=_l("Leave empty to use the KPI's name."))
     target = LocalFloatField(_l("Target"), validators=[InputRequired(message=NUMBER)])
-    baseline = LocalFloatField(_l("Baseline"), validators=[Optional()],
+    baseline = LocalFloatField(_l("Baseline"), validators=[Optional()], bounds="baseline",
                                description=_l("Last year's actual for the same period, where it exists. "
                                               "Change it if you know better."))
     owner_id = SelectField(_l("Owner (responsible person)"), coerce=int,
@@ -78,14 +77,14 @@ class EditGoalForm(FlaskForm):
     target = GoalForm.target
     baseline = GoalForm.baseline
     owner_id = GoalForm.owner_id
-    version = HiddenField(validators=[InputRequired()])
+    version = VersionField()
 
     def set_choices(self, people):
         self.owner_id.choices = _people_choices(people, _l("Choose a person"))
 
 
 class PositionGoalsForm(PeriodMixin, FlaskForm):
-    position = SelectField(_l("Position"), choices=list(POSITIONS.items()))
+    position = SelectField(_l("Position"), choices=options(POSITIONS))
     kpi_id = SelectField(_l("KPI (measured per person)"), coerce=int,
                          validators=[NoneOf([0], message=_l("Choose a KPI."))])
     target = LocalFloatField(_l("Target for each person"), validators=[InputRequired(message=NUMBER)])
@@ -118,19 +117,19 @@ class PlanStepForm(FlaskForm):
 
 class StageForm(FlaskForm):
     stage = HiddenField(validators=[InputRequired()])
-    version = HiddenField(validators=[InputRequired()])
+    version = VersionField()
 
 
 class CheckForm(FlaskForm):
     checked_on = DateField(_l("Checked on"), validators=[InputRequired(message=_l("Enter a valid date."))])
     deviation = TextAreaField(_l("Deviation from the standard"), validators=[Length(max=4000)])
-    deviation_source = SelectField(_l("Where the deviation comes from"), choices=list(DEVIATION_SOURCES.items()))
-    cause = SelectField(_l("Cause"), choices=list(CAUSES.items()))
+    deviation_source = SelectField(_l("Where the deviation comes from"), choices=options(DEVIATION_SOURCES))
+    cause = SelectField(_l("Cause"), choices=options(CAUSES))
     analysis = TextAreaField(_l("Analysis"), validators=[Length(max=4000)])
 
 
 class ActForm(FlaskForm):
-    kind = SelectField(_l("What follows from the check"), choices=list(ACT_KINDS.items()))
+    kind = SelectField(_l("What follows from the check"), choices=options(ACT_KINDS))
     note = TextAreaField(_l("Note"), validators=[Length(max=4000)],
                          description=_l("What becomes the standard, or what changes in the plan and why."))
-    version = HiddenField(validators=[InputRequired()])
+    version = VersionField()

@@ -7,11 +7,12 @@ from sqlalchemy.orm import selectinload
 from ..auth.services import store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate
 from ..extensions import db, htmx
-from ..forms import EmptyForm
+from ..forms import EmptyForm, choice_values
 from ..kpis.models import PERSON_SCOPE, Kpi
 from ..kpis.services import active_kpis, kpi_by_code
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
+from ..validation import in_range
 from . import services
 from .forms import (
     PERSON,
@@ -91,9 +92,10 @@ def index():
 def _num_arg(name):
     raw = request.args.get(name, "").strip()
     try:
-        return float(raw) if raw else None
+        number = float(raw) if raw else None
     except ValueError:
         return None
+    return number if in_range(number, "target") else None
 
 
 def _goal_form(store_id: int) -> GoalForm:
@@ -106,13 +108,13 @@ def _goal_form(store_id: int) -> GoalForm:
         form.owner_id.data = current_user.id
         form.person_id.data = id_arg("person") or 0
         form.subject.data = PERSON if request.args.get("subject") == PERSON else STORE
-        if request.args.get("period_kind") in dict(form.period_kind.choices):
+        if request.args.get("period_kind") in choice_values(form.period_kind):
             form.period_kind.data = request.args["period_kind"]
         kpi = kpi_by_code(request.args.get("kpi", "")) if request.args.get("kpi") else None
         if kpi is not None:
             form.kpi_id.data = kpi.id
         parent = id_arg("parent") or 0
-        if parent in dict(form.parent_id.choices):
+        if parent in choice_values(form.parent_id):
             form.parent_id.data = parent
         baseline = _num_arg("baseline")
         if baseline is None and kpi is not None:
@@ -154,11 +156,12 @@ def baseline():
         abort(403)
     form = GoalForm(formdata=request.args, meta={"csrf": False})
     kpi = db.session.get(Kpi, id_arg("kpi_id") or 0)
-    day = services.period_bounds(form.period_kind.data, local_today())[0]
+    kind = form.period_kind.data if form.period_kind.data in choice_values(form.period_kind) else "quarter"
+    day = services.period_bounds(kind, local_today())[0]
     day = form.period_day.data or day  # an unparsable date keeps the default
     person_id = (id_arg("person_id") or 0) if request.args.get("subject") == PERSON else None
     value = None
-    if kpi is not None and form.period_kind.data in dict(form.period_kind.choices):
+    if kpi is not None and form.period_kind.data in choice_values(form.period_kind):
         value = services.last_year_baseline(store_id, kpi, person_id or None, form.period_kind.data, day)
     form.baseline.data = value
     form.baseline.raw_data = None
@@ -187,7 +190,7 @@ def for_position():
             flash(_("%(num)d personal goals created under the store goal.", num=len(children)), "success")
             return redirect(url_for(".detail", goal_id=parent.id))
         form.position.errors = list(form.position.errors) + [refusal.message]
-    people = {p: len(services.staff_of_position(store_id, p)) for p, _label in form.position.choices}
+    people = {p: len(services.staff_of_position(store_id, p)) for p in choice_values(form.position)}
     return render_template("goals/for_position.html", form=form, people=people), 422 if form.errors else 200
 
 

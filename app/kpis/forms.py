@@ -1,6 +1,5 @@
 """KPI forms: the catalogue entry (admins), a grid cell, the spreadsheet upload."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -14,8 +13,7 @@ from wtforms.fields.core import Label
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from ..auth.models import POSITIONS
-from ..forms import LocalFloatField
-from ..forms import MultiCheckboxField
+from ..forms import FlaskForm, LocalFloatField, MultiCheckboxField, options
 from .models import AGGREGATIONS, BAND, DIRECTIONS, SCOPES, UNITS
 
 
@@ -36,14 +34,14 @@ class KpiForm(FlaskForm):
         description=_l("Used in spreadsheets and the API. It cannot change once other data uses it."))
     name_zh = StringField(_l("Name (Chinese)"), filters=[_strip], validators=[InputRequired(), Length(max=120)])
     name_en = StringField(_l("Name (English)"), filters=[_strip], validators=[InputRequired(), Length(max=120)])
-    unit = SelectField(_l("Unit"), choices=list(UNITS.items()))
-    direction = SelectField(_l("Direction"), choices=list(DIRECTIONS.items()))
-    band_low = LocalFloatField(_l("Band: lowest good value"), validators=[Optional()])
-    band_high = LocalFloatField(_l("Band: highest good value"), validators=[Optional()])
-    aggregation = SelectField(_l("Months combine by"), choices=list(AGGREGATIONS.items()))
-    scope = SelectField(_l("Measured for"), choices=list(SCOPES.items()))
+    unit = SelectField(_l("Unit"), choices=options(UNITS))
+    direction = SelectField(_l("Direction"), choices=options(DIRECTIONS))
+    band_low = LocalFloatField(_l("Band: lowest good value"), validators=[Optional()], bounds="band")
+    band_high = LocalFloatField(_l("Band: highest good value"), validators=[Optional()], bounds="band")
+    aggregation = SelectField(_l("Months combine by"), choices=options(AGGREGATIONS))
+    scope = SelectField(_l("Measured for"), choices=options(SCOPES))
     positions = MultiCheckboxField(_l("Positions it applies to (none ticked: every position)"),
-                                   choices=list(POSITIONS.items()))
+                                   choices=options(POSITIONS))
     definition_zh = TextAreaField(_l("Definition (Chinese)"), filters=[_strip], validators=[Length(max=4000)])
     definition_en = TextAreaField(_l("Definition (English)"), filters=[_strip], validators=[Length(max=4000)])
     default_target = LocalFloatField(_l("Default target"), validators=[Optional()],

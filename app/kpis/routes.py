@@ -26,6 +26,7 @@ from ..formatting import fmonth, fnumber
 from ..errors import render_error
 from ..months import months_between, year_bounds
 from ..timeutils import local_today
+from ..validation import in_range, whole_number
 from . import imports, services
 from .forms import ImportForm, KpiForm, ValueForm, cell_form
 from .models import BAND, SCOPES, STORE_SCOPE, Kpi
@@ -120,16 +121,17 @@ def edit(kpi_id):
 
 def _year_arg() -> int:
     year = request.args.get("year", type=int) or local_today().year
-    return year if 1901 <= year <= 2199 else local_today().year
+    return year if in_range(year, "year") else local_today().year
 
 
 def load_subject(store_id: int, subject: str | None) -> User | None:
     """"store" → None (the store itself); a user id → that person, who must work in this store."""
     if subject in (None, "", services.STORE_SUBJECT):
         return None
-    if not str(subject).isdigit():
+    person_id = whole_number(subject, "id")
+    if person_id is None:
         abort(404)
-    person = get_or_404(User, int(subject))
+    person = get_or_404(User, person_id)
     if person.store_id != store_id:
         abort(403)
     return person
@@ -170,9 +172,9 @@ def grid():
 def set_value():
     store_id = current_store_id()
     form = ValueForm()
-    if not form.validate_on_submit() or not form.kpi_id.data.isdigit():
+    if not form.validate_on_submit() or whole_number(form.kpi_id.data, "id") is None:
         abort(400)
-    kpi = get_or_404(Kpi, int(form.kpi_id.data))
+    kpi = get_or_404(Kpi, whole_number(form.kpi_id.data, "id"))
     person = load_subject(store_id, form.subject.data)
     month = services.parse_month(form.month.data)
     if not kpi.active or month is None:

@@ -17,6 +17,7 @@ from ..common import VersionConflict
 from ..database import insert_unless_taken
 from ..extensions import db
 from ..timeutils import utcnow
+from ..validation import DATE_MAX, DATE_MIN, in_range, range_message
 from .models import PERSON_SCOPE, STORE_SCOPE, Kpi, KpiValue
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -44,12 +45,13 @@ class RowError:
 def parse_month(text) -> date | None:
     """'2026-03' (or a date / datetime, as spreadsheets give them) → date(2026, 3, 1)."""
     if isinstance(text, date):
-        return date(text.year, text.month, 1)
-    match = MONTH_RE.match(str(text or "").strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    return date(year, month, 1) if 1 <= month <= 12 and 1900 < year < 2200 else None
+        year, month = text.year, text.month
+    else:
+        match = MONTH_RE.match(str(text or "").strip())
+        if not match:
+            return None
+        year, month = int(match.group(1)), int(match.group(2))
+    return date(year, month, 1) if 1 <= month <= 12 and DATE_MIN.year <= year <= DATE_MAX.year else None
 
 
 def parse_number(raw) -> float | None:
@@ -112,6 +114,8 @@ def validate_rows(store_id: int, rows: list[dict], first_row: int = 1,
         value = parse_number(row.get("value"))
         if value is None:
             row_errors.append(RowError(number, "value", _("The value must be a number.")))
+        elif not in_range(value, "kpi_value"):
+            row_errors.append(RowError(number, "value", range_message("kpi_value")))
         if not row_errors:
             key = (kpi.id, person.id if person else None, month)
             if key in seen:

@@ -1,17 +1,17 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
-    DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError,
+    DataRequired, InputRequired, Length, Optional, ValidationError,
 )
 
 from ..actions.forms import ActionItemForm
-from ..forms import LocalDateField as DateField, LocalTimeField as TimeField, MultiCheckboxField, not_blank
+from ..forms import FlaskForm, MultiCheckboxField, VersionField, not_blank, options, sent, within
+from ..forms import LocalDateField as DateField, LocalTimeField as TimeField
 from .models import ATTENDANCE, DISPOSITIONS, EXTENDED, MEETING_KINDS
 
 
 class MeetingForm(FlaskForm):
-    kind = SelectField(_l("Kind of meeting"), choices=list(MEETING_KINDS.items()))
+    kind = SelectField(_l("Kind of meeting"), choices=options(MEETING_KINDS))
     theme = StringField(_l("Theme"), validators=[DataRequired(), not_blank, Length(max=200)],
                         description=_l("e.g. The complaint rate is rising"))
     objective = TextAreaField(_l("Objective"), validators=[Length(max=2000)],
@@ -25,10 +25,10 @@ class MeetingForm(FlaskForm):
     weekly_series = BooleanField(_l("Repeat every week (a series: the next meeting is created in one step)"))
 
     def set_people(self, people):
-        choices = [(u.id, f"{u.display_name} · {u.position_label or u.role_label}") for u in people]
-        self.chair_id.choices = choices
-        self.minute_taker_id.choices = [(0, _l("(not decided yet)"))] + choices
-        self.attendee_ids.choices = choices
+        pairs = [(u.id, f"{u.display_name} · {u.position_label or u.role_label}") for u in people]
+        self.chair_id.choices = options(pairs)
+        self.minute_taker_id.choices = options([(0, _l("(not decided yet)"))] + pairs)
+        self.attendee_ids.choices = options(pairs)
 
 
 class AgendaItemForm(FlaskForm):
@@ -36,7 +36,7 @@ class AgendaItemForm(FlaskForm):
     duration_minutes = IntegerField(
         _l("Duration (min)"), default=10,
         validators=[InputRequired(message=_l("Enter the time box in minutes.")),
-                    NumberRange(min=1, max=240, message=_l("Between 1 and 240 minutes."))])
+                    within("duration_minutes", _l("Between %(min)d and %(max)d minutes."))])
 
 
 class NewAgendaItemForm(AgendaItemForm):
@@ -44,12 +44,12 @@ class NewAgendaItemForm(AgendaItemForm):
 
 
 class AttendanceForm(FlaskForm):
-    status = SelectField(_l("Attendance"), choices=list(ATTENDANCE.items()))
+    status = SelectField(_l("Attendance"), choices=options(ATTENDANCE))
 
 
 class MinutesForm(FlaskForm):
-    minutes = TextAreaField(_l("Minutes"), validators=[Length(max=20000)])
-    version = HiddenField(validators=[InputRequired()])
+    minutes = TextAreaField(_l("Minutes"), validators=[sent, Length(max=20000)])
+    version = VersionField()
 
 
 class DecisionForm(FlaskForm):
@@ -62,7 +62,7 @@ class MeetingActionItemForm(ActionItemForm):
 
 
 class DispositionForm(FlaskForm):
-    disposition = SelectField(_l("Disposition"), choices=list(DISPOSITIONS.items()))
+    disposition = SelectField(_l("Disposition"), choices=options(DISPOSITIONS))
     new_deadline = DateField(_l("New deadline"), validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[Length(max=1000)])
 

@@ -9,7 +9,7 @@ from ..actions.models import STATUSES, ActionItem
 from ..auth.services import store_people
 from ..common import RuleViolation, current_store_id, get_or_404, id_arg, paginate
 from ..extensions import db, htmx
-from ..forms import EmptyForm, error_text
+from ..forms import EmptyForm, choice_values, error_text, options
 from ..timeutils import local_now, local_today
 from ..transactions import commit_or_refuse
 from . import proposals, services
@@ -76,7 +76,7 @@ def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
     form.set_people(store_people(store_id))
     if meeting is None and request.method == "GET":
         form.chair_id.data = current_user.id
-        form.attendee_ids.data = [c[0] for c in form.attendee_ids.choices]
+        form.attendee_ids.data = choice_values(form.attendee_ids)
     elif meeting is not None and request.method == "GET":
         form.attendee_ids.data = [a.user_id for a in meeting.attendances]
     return form
@@ -184,7 +184,7 @@ def _action_form(meeting: Meeting, people=None, formdata=None) -> MeetingActionI
     form = MeetingActionItemForm(formdata=formdata, prefix="action")
     people = people if people is not None else store_people(meeting.store_id)
     form.set_owners(people)
-    form.agenda_item_id.choices = [(a.id, a.display_title) for a in meeting.agenda_items]
+    form.agenda_item_id.choices = options((a.id, a.display_title) for a in meeting.agenda_items)
     plan = meeting.agenda_item("action_plan")
     if formdata is None and plan is not None:
         form.agenda_item_id.data = plan.id
@@ -193,8 +193,8 @@ def _action_form(meeting: Meeting, people=None, formdata=None) -> MeetingActionI
 
 def _decision_form(meeting: Meeting, formdata=None) -> DecisionForm:
     form = DecisionForm(formdata=formdata, prefix="decision")
-    form.agenda_item_id.choices = [(0, _("(whole meeting)"))] + [
-        (a.id, a.display_title) for a in meeting.agenda_items]
+    form.agenda_item_id.choices = options([(0, _("(whole meeting)"))] + [
+        (a.id, a.display_title) for a in meeting.agenda_items])
     return form
 
 

@@ -348,7 +348,7 @@ def require_open(meeting: Meeting) -> None:
 def meetings_stmt(store_id: int, today: date, upcoming: bool, query: str = ""):
     stmt = select(Meeting).where(Meeting.store_id == store_id)
     if query:
-        stmt = stmt.where(Meeting.theme.ilike(f"%{query}%"))
+        stmt = stmt.where(Meeting.theme.icontains(query, autoescape=True))  # % and _ are plain text
     if upcoming:
         return stmt.where(Meeting.status != CLOSED, Meeting.meeting_date >= today).order_by(
             Meeting.meeting_date, Meeting.start_time)
@@ -359,5 +359,6 @@ def meetings_stmt(store_id: int, today: date, upcoming: bool, query: str = ""):
 def decisions_stmt(store_id: int, query: str = ""):
     stmt = select(Decision).join(Decision.meeting).where(Decision.store_id == store_id)
     if query:
-        stmt = stmt.where(or_(Decision.text.ilike(f"%{query}%"), Meeting.theme.ilike(f"%{query}%")))
+        stmt = stmt.where(or_(Decision.text.icontains(query, autoescape=True),
+                              Meeting.theme.icontains(query, autoescape=True)))
     return stmt.options(contains_eager(Decision.meeting)).order_by(Decision.number.desc())

@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from ..forms import FlaskForm
 from ..forms import LocalDateField as DateField
 from ..timeutils import local_today
 from .models import DUTIES, REMARK_MAX

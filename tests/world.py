@@ -1,0 +1,112 @@
+"""A small store with one of everything, real ids for every URL, and a fingerprint of the database.
+
+Shared by the bounds regression tests and the property-based fuzz tests: they walk app.url_map and
+post every form, so they need a meeting, an item, a goal, a talk, an assessment and a token to point at.
+"""
+from datetime import date, time, timedelta
+
+from sqlalchemy import func, select
+
+from app.actions.services import create_action_item
+from app.api.services import create_token
+from app.auth.models import ADMIN, GM, MANAGER, STAFF
+from app.coaching import services as coaching
+from app.extensions import db
+from app.goals import services as goals
+from app.kpis.models import PERSON_SCOPE, STORE_SCOPE, Kpi
+from app.meetings import services as meetings
+from app.reviews.services import create_review
+from app.timeutils import local_today
+
+ROLES = (MANAGER, STAFF, GM, ADMIN)
+
+
+def build_world(make_user, make_store, store) -> dict:
+    """Users of every role in `store` (and a second store the GM and admin also see), with data."""
+    other = make_store("S2", "Second store")
+    manager = make_user(MANAGER, store, username="w_manager")
+    staff = make_user(STAFF, store, username="w_staff")
+    gm = make_user(GM, store, username="w_gm")
+    admin = make_user(ADMIN, store, username="w_admin")
+    today = local_today()
+    meeting = meetings.create_meeting(
+        store_id=store.id, created_by_id=manager.id, attendee_ids=[staff.id], weekly_series=False,
+        kind="weekly", theme="Weekly meeting", objective="", meeting_date=today + timedelta(days=7),
+        start_time=time(17, 30), place="Room 1", chair_id=manager.id, minute_taker_id=None)
+    item = create_action_item(store_id=store.id, title="Call back customers", owner_id=staff.id,
+                              deadline=today + timedelta(days=3), created_by_id=manager.id, meeting_id=meeting.id)
+    store_kpi = db.session.scalar(select(Kpi).where(Kpi.scope == STORE_SCOPE, Kpi.active.is_(True)).limit(1))
+    goal = goals.create_goal(store_id=store.id, kpi=store_kpi, person_id=None, period_kind="quarter",
+                             period_day=today, target=90, baseline=80, owner_id=manager.id,
+                             created_by_id=manager.id)
+    step = goals.add_plan_step(goal, who_id=staff.id, what="Call every customer", standard="All called",
+                               due=today + timedelta(days=10), monitoring="Weekly list")
+    talk = coaching.start_session(store_id=store.id, person=staff, manager_id=manager.id,
+                                  kpi_ids=[k.id for k in coaching.person_kpis(staff)][:1], held_on=today)
+    review = create_review(manager=manager, reviewer_id=gm.id, reviewed_on=today, met={}, remarks={})
+    token, plaintext = create_token(store, "Nightly export", admin.id)
+    db.session.commit()
+    gm.extra_stores.append(other)
+    admin.extra_stores.append(other)
+    db.session.commit()
+    return {
+        "store": store, "other_store": other, "users": dict(zip(ROLES, (manager, staff, gm, admin))),
+        "meeting": meeting, "agenda_item": meeting.agenda_items[0], "item": item, "goal": goal, "step": step,
+        "kpi": store_kpi, "person_kpi": db.session.scalar(select(Kpi).where(Kpi.scope == PERSON_SCOPE).limit(1)),
+        "talk": talk, "review": review, "token": token, "plaintext": plaintext, "today": today,
+    }
+
+
+def url_args(world) -> dict:
+    """A real value for each URL parameter name used in the routes."""
+    return {
+        "item_id": world["item"].id, "action_item_id": world["item"].id, "meeting_id": world["meeting"].id,
+        "agenda_item_id": world["agenda_item"].id,
+        "goal_id": world["goal"].id, "step_id": world["step"].id, "kpi_id": world["kpi"].id,
+        "user_id": world["users"][STAFF].id, "manager_id": world["users"][MANAGER].id,
+        "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
+        "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
+    }
+
+
+def get_pages(app, world) -> list[str]:
+    """Every GET address of the app (but the JSON API and static files), filled with real ids."""
+    from werkzeug.routing import BuildError
+
+    args, urls = url_args(world), []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint.startswith("api.v1") or rule.endpoint == "static":
+                continue
+            try:
+                urls.append(app.url_for(rule.endpoint, **{name: args[name] for name in rule.arguments}))
+            except (BuildError, KeyError):
+                raise AssertionError(f"no test value for the parameters of {rule.rule}: add it to url_args")
+    # Pages that show more with a query string.
+    urls += [f"/reviews/new?manager={args['manager_id']}", f"/kpis/grid?subject={args['user_id']}&year=2026",
+             f"/goals/new?subject=person&person={args['user_id']}&kpi={world['person_kpi'].code}",
+             f"/goals/new/baseline?kpi_id={world['kpi'].id}&period_kind=month", "/coaching/?month=2026-03",
+             "/goals/?period=past", "/actions/board?status=open&overdue=1"]
+    return sorted(set(urls))
+
+
+# Written on every request, refused or not: when a token or a user was last seen.
+TOUCHED_COLUMNS = {"last_used_at", "last_login_at"}
+
+
+def fingerprint() -> dict:
+    """Row counts and a checksum of every table's rows: equal before and after means nothing changed."""
+    result = {}
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            columns = [c for c in table.columns if c.name not in TOUCHED_COLUMNS]
+            rows = conn.execute(select(*columns)).all()
+            result[table.name] = (len(rows), hash(tuple(sorted(map(repr, rows)))))
+    return result
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+FAR_DATE = date(9999, 12, 31)
