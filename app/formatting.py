@@ -8,7 +8,9 @@ from functools import partial
 from babel.dates import format_skeleton
 from babel.numbers import format_compact_decimal
 from flask import g, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
+from flask_babel import (
+    format_date, format_datetime, format_decimal, format_percent, format_scientific, format_time, get_locale,
+)
 from flask_login import current_user
 from werkzeug.local import LocalProxy
 
@@ -26,6 +28,20 @@ def fdatetime(value: datetime | None, style: str = "medium") -> str:
     return format_datetime(value, style) if value else ""
 
 
+# Figures beyond this are shown in scientific notation, as they are: no stored value, however wild
+# (one written before values were bounded, or by hand), may break a page for everyone.
+PLAIN_LIMIT = Decimal("1e15")
+
+
+def _shown(value, decimals: int, pattern: str, format_plain) -> str:
+    number = Decimal(str(value))
+    if not number.is_finite():
+        return NO_VALUE
+    if abs(number) >= PLAIN_LIMIT:
+        return format_scientific(number, "0.###E0")
+    return format_plain(number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), pattern)
+
+
 def _rounded(value, decimals: int) -> Decimal:
     # Half up, as people round (Babel would round 1234.5 to the even 1,234); via str so that a
     # float such as 2.675 rounds as it reads.
@@ -37,16 +53,24 @@ def fnumber(value, unit: str | None = None) -> str:
     if value is None:
         return NO_VALUE
     decimals = DECIMALS.get(unit, DEFAULT_DECIMALS)
-    return format_decimal(_rounded(value, decimals), "#,##0" + ("." + "#" * decimals if decimals else ""))
+    return _shown(value, decimals, "#,##0" + ("." + "#" * decimals if decimals else ""), format_decimal)
+
+
+def finput(value) -> str:
+    """A figure as it sits in an input: no grouping, so it parses back as typed."""
+    return "" if value is None else _shown(value, 6, "0.######", format_decimal)
 
 
 def fpercent(ratio) -> str:
     """A ratio (1.0 = 100 %), such as an attainment or a share, in the locale's own percent style."""
-    return NO_VALUE if ratio is None else format_percent(_rounded(ratio, 2))
+    return NO_VALUE if ratio is None else _shown(ratio, 2, None, format_percent)
 
 
 def fcompact(value) -> str:
     """A chart axis figure, short in the locale's way: 1.2M in English, 120万 in Chinese."""
+    value = Decimal(str(value))
+    if not value.is_finite() or abs(value) >= PLAIN_LIMIT:
+        return _shown(value, 0, None, format_decimal)
     value = _rounded(value, 6)
     return format_compact_decimal(value if value else Decimal(0), format_type="short", fraction_digits=2,
                                   locale=get_locale())

@@ -13,6 +13,7 @@ from datetime import date
 
 from ..formatting import fcompact, fmonth
 from ..months import last_months
+from ..validation import FIGURE
 from .models import Kpi, band_of
 from .services import monthly_values
 
@@ -146,7 +147,14 @@ def trend_series(store_id: int, kpis: list[Kpi], today: date, person_id: int | N
     if not kpis:
         return []
     found = monthly_values(store_id, [k.id for k in kpis], person_id, window[0], window[-1])
-    return [Series(k, window, [found[k.id].get(m) for m in window]) for k in kpis if found.get(k.id)]
+    series = [Series(k, window, [_plottable(found[k.id].get(m)) for m in window]) for k in kpis if found.get(k.id)]
+    return [s for s in series if s.latest is not None]
+
+
+def _plottable(value: float | None) -> float | None:
+    """A value the chart can draw; one beyond what may be stored (written before values were
+    bounded) is left out like a missing month, so it cannot break the scale for everyone."""
+    return value if value is not None and FIGURE.holds(value) else None
 
 
 def trend_charts(series: list[Series], target_of: dict[int, float | None] | None = None) -> list[tuple]:

@@ -13,7 +13,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +21,7 @@ from ..auth.models import POSITIONS, STAFF, User
 from ..auth.services import current_store, store_people
 from ..common import VersionConflict, current_store_id, get_or_404
 from ..extensions import db, htmx
-from ..formatting import fmonth, fnumber
+from ..formatting import finput, fmonth, fnumber
 from ..errors import render_error
 from ..months import months_between, year_bounds
 from ..timeutils import local_today
@@ -46,11 +45,6 @@ def require_login():
     pass
 
 
-def plain(value) -> str:
-    """A value as it sits in an input: no grouping, so it parses back as typed."""
-    return "" if value is None else format_decimal(value, "0.######")
-
-
 def target_text(kpi: Kpi) -> str:
     if kpi.direction == BAND and kpi.band_low is not None and kpi.band_high is not None:
         return f"{fnumber(kpi.band_low, kpi.unit)}–{fnumber(kpi.band_high, kpi.unit)}"
@@ -59,12 +53,12 @@ def target_text(kpi: Kpi) -> str:
 
 def _cell_form(kpi, month, value=None, typed=None, error=None):
     label = _("%(kpi)s, %(month)s", kpi=kpi.name, month=fmonth(month))
-    return cell_form(f"cell-{kpi.id}-{month.month}-value", label, plain(value) if typed is None else typed, error)
+    return cell_form(f"cell-{kpi.id}-{month.month}-value", label, finput(value) if typed is None else typed, error)
 
 
 @bp.context_processor
 def kpi_helpers():
-    return {"plain": plain, "target_text": target_text, "cell_form": _cell_form}
+    return {"target_text": target_text, "cell_form": _cell_form}
 
 
 # --- catalogue ----------------------------------------------------------------------------
