@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg install translations extract-messages upgrade demo serve clean bench backup load lock
+.PHONY: run test test-pg lint install translations extract-messages upgrade demo serve clean bench backup load lock
 
 # Installs exactly what requirements-dev.lock pins, every file checked against its hash; `pip check`
 # fails when pyproject.toml asks for something the lock lacks (run `make lock`).
@@ -52,11 +52,18 @@ serve: upgrade
 backup: install
 	$(BIN)/flask backup $(if $(OUTPUT),--output $(OUTPUT))
 
-test: install
-	$(BIN)/pytest
+# Both cores: the browser tests run together on one worker, the rest on the other (and on it when
+# it is done). On PostgreSQL each worker gets its own database beside TEST_DATABASE_URL's.
+PYTEST := $(BIN)/pytest -n 2 --dist loadgroup
+
+test: install lint
+	$(PYTEST)
 
 test-pg: install
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST)
+
+lint: $(BIN)/flask
+	$(BIN)/ruff check app tests bench migrations wsgi.py gunicorn.conf.py
 
 # Speed is measured, not assumed: time the main pages on generated data (bench/README.md).
 # Small first, so the large run can flag pages whose statement count grows with the data.

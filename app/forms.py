@@ -61,7 +61,7 @@ def _humane(field_class, message):
             try:
                 super().process_formdata(valuelist)
             except ValueError:
-                raise ValueError(message)
+                raise ValueError(message) from None
 
     Field.__name__ = f"Local{field_class.__name__}"
     return Field

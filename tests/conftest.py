@@ -8,7 +8,8 @@ from datetime import time, timedelta
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.auth.models import GM, MANAGER, STAFF, Store
@@ -21,9 +22,25 @@ from app.timeutils import local_today
 PASSWORD = "secret-pass"
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own (test_gw0, test_gw1...),
+    made on first use, since every worker empties the tables between tests."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and url.startswith("postgresql"):
+        url = _worker_database(url, worker)
 
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = url

@@ -50,7 +50,7 @@ def build_world(make_user, make_store, store) -> dict:
     admin.extra_stores.append(other)
     db.session.commit()
     return {
-        "store": store, "other_store": other, "users": dict(zip(ROLES, (manager, staff, gm, admin))),
+        "store": store, "other_store": other, "users": dict(zip(ROLES, (manager, staff, gm, admin), strict=True)),
         "meeting": meeting, "agenda_item": meeting.agenda_items[0], "item": item, "goal": goal, "step": step,
         "kpi": store_kpi, "person_kpi": db.session.scalar(select(Kpi).where(Kpi.scope == PERSON_SCOPE).limit(1)),
         "talk": talk, "review": review, "token": token, "plaintext": plaintext, "today": today,
@@ -81,7 +81,7 @@ def get_pages(app, world) -> list[str]:
             try:
                 urls.append(app.url_for(rule.endpoint, **{name: args[name] for name in rule.arguments}))
             except (BuildError, KeyError):
-                raise AssertionError(f"no test value for the parameters of {rule.rule}: add it to url_args")
+                raise AssertionError(f"no test value for the parameters of {rule.rule}: add it to url_args") from None
     # Pages that show more with a query string.
     urls += [f"/reviews/new?manager={args['manager_id']}", f"/kpis/grid?subject={args['user_id']}&year=2026",
              f"/goals/new?subject=person&person={args['user_id']}&kpi={world['person_kpi'].code}",

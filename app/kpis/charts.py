@@ -107,7 +107,7 @@ def line_chart(values: list[float | None], slot_labels: list[str], target: float
         return bottom - (bottom - top) * (value - low) / (high - low)
 
     points = [Point(x_of(i), y_of(v), i, v) for i, v in enumerate(values) if v is not None]
-    y_ticks = [Tick(y_of(v), label) for v, label in zip(tick_values, tick_labels)]
+    y_ticks = [Tick(y_of(v), label) for v, label in zip(tick_values, tick_labels, strict=True)]
     # Label every few slots, counting back from the latest so the newest month is always labelled.
     last = len(slot_labels) - 1
     x_ticks = [Tick(x_of(i), label) for i, label in enumerate(slot_labels) if (last - i) % label_every == 0]
@@ -129,7 +129,7 @@ class Series:
 
     @property
     def latest(self) -> tuple[date, float] | None:
-        for month, value in zip(reversed(self.months), reversed(self.values)):
+        for month, value in zip(reversed(self.months), reversed(self.values), strict=True):
             if value is not None:
                 return month, value
         return None

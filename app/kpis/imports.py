@@ -96,7 +96,7 @@ def _text_rows(data: bytes):
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error:
-        raise ImportFileError(_("The CSV file could not be read. Save it again as “CSV UTF-8”."))
+        raise ImportFileError(_("The CSV file could not be read. Save it again as “CSV UTF-8”.")) from None
 
 
 def _decode(data: bytes) -> str:
@@ -133,7 +133,7 @@ def _xlsx_rows(data: bytes, max_columns: int, max_unzipped: int, max_cells: int)
                 raise ImportFileError(_("The Excel file has more than %(n)d cells, empty ones included. "
                                         "Copy only the values into a new workbook and import that.", n=max_cells))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error):
-        raise ImportFileError(unreadable)
+        raise ImportFileError(unreadable) from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -146,7 +146,7 @@ def _xlsx_rows(data: bytes, max_columns: int, max_unzipped: int, max_cells: int)
     except ImportFileError:
         raise
     except Exception:  # noqa: BLE001 -- a damaged or foreign file: openpyxl raises many kinds
-        raise ImportFileError(unreadable)
+        raise ImportFileError(unreadable) from None
 
 
 def _count_cells(archive: zipfile.ZipFile, enough: int) -> int:

@@ -15,12 +15,14 @@ ARTIFACTS = HERE.parent.parent / "test-artifacts"  # git-ignored
 
 
 def pytest_collection_modifyitems(config, items):
-    if Path(CHROMIUM).exists():
-        return
     skip = pytest.mark.skip(reason=f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)")
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
-            item.add_marker(skip)
+            # Under `pytest -n 2 --dist loadgroup` the browser tests share one worker (one browser,
+            # one live server), while the other worker runs the rest.
+            item.add_marker(pytest.mark.xdist_group("browser"))
+            if not Path(CHROMIUM).exists():
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

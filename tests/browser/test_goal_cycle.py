@@ -111,7 +111,7 @@ def test_goal_cycle_to_gm_dashboard(new_context, make_store, make_user, artifact
     expect(boss.get_by_label("Whose figures")).to_have_value("store")
     boss.evaluate(NO_RELOAD)
     grid_url = boss.url
-    for month, value in zip(months, values):
+    for month, value in zip(months, values, strict=True):
         label = f"Complaint rate, {format_skeleton('yMMM', month, locale='en')}"
         boss.get_by_label(label, exact=True).fill(f"{value:g}")
         boss.get_by_label(label, exact=True).blur()  # leaving the cell sends it
