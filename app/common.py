@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, request, session
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
@@ -96,3 +96,8 @@ def safe_next(default: str) -> str:
         return default
     parts = urlsplit(target)
     return default if parts.scheme or parts.netloc else target
+
+
+def require_login(bp) -> None:
+    """Every page of the blueprint needs a logged-in user (answered as Flask-Login answers)."""
+    bp.before_request(login_required(lambda: None))

@@ -1,10 +1,10 @@
 """Action item pages: my items, the manager's board, an item with its history."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..auth.services import store_people
-from ..common import current_store_id, get_or_404, id_arg, paginate, safe_next
+from ..common import current_store_id, get_or_404, id_arg, paginate, require_login, safe_next
 from ..extensions import htmx
 from ..formatting import header_values
 from ..forms import error_text
@@ -17,11 +17,7 @@ from .permissions import can_edit_item, can_report_progress, can_view_board, can
 
 bp = Blueprint("actions", __name__, template_folder="templates")
 
-
-@bp.before_request
-@login_required
-def require_login():
-    pass
+require_login(bp)
 
 
 def load_item(item_id: int) -> ActionItem:

@@ -2,13 +2,13 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..actions.services import unclosed_items
 from ..auth.models import STAFF, User
 from ..auth.services import store_staff
 from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
-from ..common import current_store_id, get_or_404, id_arg, paginate
+from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import htmx
 from ..formatting import header_values
 from ..forms import EmptyForm, options
@@ -36,11 +36,7 @@ bp = Blueprint("coaching", __name__, template_folder="templates")
 STEP_FORMS = {1: PurposeForm, 2: GapForm, 3: PlanForm, 4: ConfirmForm, 5: MotivationForm}
 GRID_MONTHS = 6  # the talks-by-person table shows this many months
 
-
-@bp.before_request
-@login_required
-def require_login():
-    pass
+require_login(bp)
 
 
 @bp.app_context_processor

@@ -3,13 +3,13 @@ department's rhythm. Managers, general managers and administrators see their cur
 see their own goals and KPIs."""
 from flask import Blueprint, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..auth.permissions import can_oversee_store
 from ..auth.services import current_store, visible_stores
 from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..coaching import analysis as coaching_analysis
-from ..common import current_store_id
+from ..common import current_store_id, require_login
 from ..goals.rules import AT_RISK, AT_RISK_FROM, OFF_TRACK, ON_TRACK, ON_TRACK_FROM
 from ..kpis.models import PERSON_SCOPE
 from ..kpis.services import active_kpis
@@ -20,11 +20,7 @@ bp = Blueprint("dashboard", __name__, template_folder="templates")
 
 STATUS_LABELS = {ON_TRACK: _l("On track"), AT_RISK: _l("At risk"), OFF_TRACK: _l("Off track")}
 
-
-@bp.before_request
-@login_required
-def require_login():
-    pass
+require_login(bp)
 
 
 def goal_url(goal_id: int) -> str:

@@ -1,11 +1,11 @@
 """Goal pages: the list, a new goal (or one per person of a position), and a goal's PDCA cycle."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..auth.services import store_people
-from ..common import current_store_id, get_or_404, id_arg, paginate
+from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
 from ..forms import EmptyForm, choice_values
 from ..kpis.models import PERSON_SCOPE, Kpi
@@ -39,11 +39,7 @@ from .permissions import can_edit_goal, can_manage_goals, can_view_goal
 from .progress import progress_for
 
 bp = Blueprint("goals", __name__, template_folder="templates")
-
-@bp.before_request
-@login_required
-def require_login():
-    pass
+require_login(bp)
 
 
 @bp.context_processor

@@ -14,12 +14,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import POSITIONS, STAFF, User
 from ..auth.services import current_store, store_people
-from ..common import VersionConflict, current_store_id, get_or_404
+from ..common import VersionConflict, current_store_id, get_or_404, require_login
 from ..extensions import db, htmx
 from ..formatting import finput, fmonth, fnumber
 from ..errors import render_error
@@ -38,11 +38,7 @@ from .permissions import (
 
 bp = Blueprint("kpis", __name__, template_folder="templates")
 
-
-@bp.before_request
-@login_required
-def require_login():
-    pass
+require_login(bp)
 
 
 def target_text(kpi: Kpi) -> str:

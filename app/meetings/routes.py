@@ -2,12 +2,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ..actions.models import STATUSES, ActionItem
 from ..auth.services import store_people
-from ..common import RuleViolation, current_store_id, get_or_404, id_arg, paginate
+from ..common import RuleViolation, current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
 from ..forms import EmptyForm, choice_values, error_text, options
 from ..timeutils import local_now, local_today
@@ -23,11 +23,7 @@ from .permissions import can_manage_meeting, can_run_meetings, can_view_meeting
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
 
-
-@bp.before_request
-@login_required
-def require_login():
-    pass
+require_login(bp)
 
 
 @bp.app_context_processor

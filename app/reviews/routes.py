@@ -1,10 +1,10 @@
 """Assessing service managers: the overview, a new assessment, one assessment, a manager's history."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..auth.models import MANAGER, User
-from ..common import get_or_404, id_arg
+from ..common import get_or_404, id_arg, require_login
 from ..extensions import db
 from ..timeutils import local_today
 from . import services
@@ -21,11 +21,7 @@ from .services import THRESHOLDS
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
-
-@bp.before_request
-@login_required
-def require_login():
-    pass
+require_login(bp)
 
 
 @bp.context_processor
