@@ -1,7 +1,7 @@
 """The audit trail's one table: entries are only ever added (services refuse changing one)."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User

@@ -4,6 +4,7 @@ write rows directly). Both write in the transaction of the change, so neither ex
 """
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 
 from flask import g, has_request_context
 from sqlalchemy import and_, event, insert, inspect, or_, select
@@ -95,16 +96,20 @@ def _entry(session: Session, obj, action: str, old: dict | None, new: dict | Non
 
 
 def _subject(session: Session, obj):
-    """The object whose history `obj` belongs to, following `__audited__` relationships up."""
-    while isinstance(parent_name := type(obj).__audited__, str):
-        relationship = inspect(type(obj)).relationships[parent_name]
-        (column,) = relationship.local_columns
-        parent_id = getattr(obj, inspect(type(obj)).get_property_by_column(column).key)
-        parent = session.get(relationship.mapper.class_, parent_id) if parent_id is not None else None
-        if parent is None:
+    """The object whose history `obj` belongs to, following `__audited__ = "<parent>"` (the column
+    `<parent>_id`) upwards."""
+    while isinstance(parent := type(obj).__audited__, str):
+        parent_id = getattr(obj, f"{parent}_id")
+        obj = session.get(_parent_class(type(obj), parent), parent_id) if parent_id is not None else None
+        if obj is None:
             return None
-        obj = parent
     return obj
+
+
+@cache
+def _parent_class(cls, parent: str):
+    (key,) = cls.__table__.c[f"{parent}_id"].foreign_keys
+    return next(m.class_ for m in db.Model.registry.mappers if m.local_table is key.column.table)
 
 
 def _store_id(obj) -> int | None:
