@@ -1,13 +1,5 @@
 """Login and logout."""
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
@@ -19,15 +11,8 @@ from ..forms import EmptyForm
 from . import lockout
 from .forms import LoginForm
 from .permissions import can
-from .services import (
-    authenticate,
-    current_store,
-    end_current_session,
-    login_failed,
-    login_locked_out,
-    start_session,
-    visible_stores,
-)
+from .services import (authenticate, current_store, end_current_session, login_failed, login_locked_out,
+                       start_session, visible_stores)
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.add_app_template_global(can, "can")

@@ -16,25 +16,9 @@ from ..database import insert_unless_taken
 from ..extensions import db
 from ..timeutils import utcnow
 from .models import (
-    CANCELLED as DISPOSITION_CANCELLED,
-)
-from .models import (
-    CLOSED,
-    CUSTOM,
-    ESCALATED,
-    EXTENDED,
-    INVITED,
-    ON_SCHEDULE,
-    REVIEW,
-    STANDARD_AGENDA,
-    VERIFIED,
-    AgendaItem,
-    Attendance,
-    Decision,
-    Meeting,
-    MeetingSeries,
-    MinutesAmendment,
-    ReviewEntry,
+    CANCELLED as DISPOSITION_CANCELLED, CLOSED, CUSTOM, ESCALATED, EXTENDED, INVITED, ON_SCHEDULE,
+    REVIEW, STANDARD_AGENDA, VERIFIED, AgendaItem, Attendance, Decision, Meeting, MeetingSeries,
+    MinutesAmendment, ReviewEntry,
 )
 
 NOTICE_DAYS = 3
