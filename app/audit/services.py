@@ -8,7 +8,7 @@ from functools import cache
 
 from flask import g, has_request_context
 from sqlalchemy import and_, event, insert, inspect, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, configure_mappers
 
 from ..extensions import db
 from ..request_log import request_id
@@ -25,6 +25,17 @@ def init_app(app) -> None:
     if not event.contains(db.session, "after_flush", _record_flush):
         event.listen(db.session, "before_flush", _refuse_rewriting_the_trail)
         event.listen(db.session, "after_flush", _record_flush)
+        _keep_old_values()
+
+
+def _keep_old_values() -> None:
+    """Setting a column that was expired (after a commit) loads its old value first, as the trail
+    needs it; otherwise SQLAlchemy would only know the new one."""
+    configure_mappers()
+    for mapper in db.Model.registry.mappers:
+        if getattr(mapper.class_, "__audited__", False):
+            for attr in mapper.column_attrs:
+                mapper.class_manager[attr.key].impl.active_history = True
 
 
 def record(action: str, *, user_id: int | None = None, object_type: str | None = None,
