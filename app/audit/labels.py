@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 ACTIONS = {
-    "create": _l("Created"),
+    "create": _l("Added"),
     "update": _l("Changed"),
     "delete": _l("Deleted"),
     "login": _l("Logged in"),
