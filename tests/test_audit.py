@@ -130,10 +130,12 @@ def test_action_item_goal_kpi_coaching_review_changes(store, manager, staff, mak
     assert t.one("kpi_value", "create").new_values["value"] == 90.0
     assert (t.one("kpi_value").old_values["value"], t.one("kpi_value").new_values["value"]) == (90.0, 92.5)
 
-    kpis.update_kpi(kpi, name_en="Customer satisfaction index")
+    own = kpis.create_kpi(code="WAIT", name_zh="等待时间", name_en="Waiting", unit="count", direction="lower")
+    db.session.commit()
+    kpis.update_kpi(own, name_en="Waiting time")  # not a built-in KPI: those outlive the test
     db.session.commit()
     catalogue = t.one("kpi")
-    assert catalogue.new_values["name_en"] == "Customer satisfaction index" and catalogue.store_id is None
+    assert changed(catalogue) == {"name_en": ("Waiting", "Waiting time")} and catalogue.store_id is None
 
     talk = coaching.start_session(store_id=store.id, person=staff, manager_id=manager.id, kpi_ids=[kpi.id],
                                   held_on=local_today())
