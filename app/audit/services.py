@@ -2,11 +2,12 @@
 audited models; `record` adds what happens outside the ORM's unit of work (logins, statements that
 write rows directly). Both write in the transaction of the change, so neither exists without the other.
 """
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
+from zoneinfo import ZoneInfo
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from sqlalchemy import and_, event, insert, inspect, or_, select
 from sqlalchemy.orm import Session, configure_mappers
 
@@ -169,7 +170,13 @@ def entries_query(*, store_id: int | None, user_id: int | None = None, object_ty
             belonging.append(AuditEntry.subject_id == object_id)
         stmt = stmt.where(or_(and_(*own), and_(*belonging)))
     if since:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(since, time.min))
+        stmt = stmt.where(AuditEntry.at >= _utc_start_of(since))
     if until:
-        stmt = stmt.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time.min))
+        stmt = stmt.where(AuditEntry.at < _utc_start_of(until + timedelta(days=1)))
     return stmt
+
+
+def _utc_start_of(day: date) -> datetime:
+    """Midnight where the department works, as the naive UTC the trail stores."""
+    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return local.astimezone(UTC).replace(tzinfo=None)
