@@ -23,6 +23,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     _configure_login(app)
+    _start_audit_trail(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_errors(app)
@@ -49,6 +50,7 @@ def _import_models() -> None:
     """Every feature's models, so the metadata (and Alembic) knows all tables."""
     from .actions import models as _actions  # noqa: F401
     from .api import models as _api  # noqa: F401
+    from .audit import models as _audit  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .coaching import models as _coaching  # noqa: F401
     from .goals import models as _goals  # noqa: F401
@@ -69,16 +71,14 @@ def _select_locale():
 
 
 def _configure_login(app: Flask) -> None:
-    from .auth.models import User
+    from .auth.services import load_session
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+    # The id in the cookies is a login's token (auth.services), not the user's id.
+    login_manager.user_loader(load_session)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -93,9 +93,17 @@ def _configure_login(app: Flask) -> None:
         return redirect(login_url)
 
 
+def _start_audit_trail(app: Flask) -> None:
+    from .audit import events, services
+
+    services.init_app(app)
+    events.connect()
+
+
 def _register_blueprints(app: Flask) -> None:
     from .actions.routes import bp as actions_bp
     from .api.routes import bp as api_bp
+    from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .coaching.routes import bp as coaching_bp
     from .dashboard.routes import bp as dashboard_bp
@@ -114,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(reviews_bp, url_prefix="/reviews")
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
     # The JSON API (/api/v1/...) and the admin pages for its tokens (/admin/api-tokens).
     app.register_blueprint(api_bp)
 

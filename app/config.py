@@ -6,6 +6,7 @@ boolean; anything else stays text). The names the README documents keep working 
 """
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
@@ -61,7 +62,11 @@ class Config:
     # Catalogues live in app/translations; Babel names Simplified Chinese zh_Hans_CN.
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"  # where "today" and "overdue" are reckoned
-    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
+    # Logins (README, "Sessions"): each ends at logout, after SESSION_IDLE_MINUTES without a request,
+    # or PERMANENT_SESSION_LIFETIME after it began; "keep me logged in" lasts REMEMBER_COOKIE_DURATION.
+    SESSION_IDLE_MINUTES = 12 * 60
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # Served over HTTPS (production): the login cookies are never sent over plain HTTP.

@@ -36,6 +36,7 @@ PRIORITIES = {HIGH: _l("High"), NORMAL: _l("Normal"), LOW: _l("Low")}
 
 
 class ActionItem(db.Model):
+    __audited__ = True
     __tablename__ = "action_item"
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
@@ -91,6 +92,7 @@ class ActionItem(db.Model):
 
 class ActionItemUpdate(db.Model):
     """One dated entry in an action item's history."""
+    __audited__ = "action_item"
 
     __tablename__ = "action_item_update"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,7 @@ def hash_token(token: str) -> str:
 
 
 class ApiToken(db.Model):
+    __audited__ = True
     __tablename__ = "api_token"
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)

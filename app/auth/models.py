@@ -41,6 +41,7 @@ store_access = Table(
 
 
 class Store(db.Model):
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -51,6 +52,7 @@ class Store(db.Model):
 
 
 class User(UserMixin, db.Model):
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
@@ -64,6 +66,13 @@ class User(UserMixin, db.Model):
     store: Mapped[Store] = relationship(lazy="joined")
     # Loaded when asked for (visible_store_ids): most users on a page are only names.
     extra_stores: Mapped[list[Store]] = relationship(secondary=store_access, lazy="select")
+
+    # The login this request runs under (auth.sessions sets it): Flask-Login keeps `get_id()` in the
+    # session cookie and the remember cookie, so both name that login, never the user alone.
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
@@ -88,3 +97,21 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class UserSession(db.Model):
+    """One login: its cookies carry a random token, stored here only as a hash. A request is served
+    while the row is neither revoked nor expired (absolute, and idle unless remembered)."""
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship()

@@ -1,10 +1,29 @@
-"""Accounts: creating users, looking up the people of a store, the stores the user looks at."""
+"""Accounts: creating users, looking up the people of a store, the stores the user looks at; the
+logins (sessions) that end."""
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+
+from blinker import Namespace
+from flask import current_app, g, request
 from flask_login import current_user
-from sqlalchemy import case, select
+from sqlalchemy import case, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..common import current_store_id
 from ..extensions import db
-from .models import GM, MANAGER, POSITIONS, ROLES, STAFF, Store, User
+from ..timeutils import utcnow
+from .models import GM, MANAGER, POSITIONS, ROLES, STAFF, Store, User, UserSession
+
+# Sent with `username=` (as typed) for the audit trail; successful logins and logouts are Flask-Login's
+# own user_logged_in and user_logged_out.
+_signals = Namespace()
+login_failed = _signals.signal("login-failed")
+login_locked_out = _signals.signal("login-locked-out")
+
+# last_seen_at is written at most this often per login: one UPDATE a minute, not one per request.
+LAST_SEEN_EVERY = timedelta(minutes=1)
 
 
 def create_user(*, username: str, password: str, display_name: str, role: str, store: Store,
@@ -47,3 +66,83 @@ def store_people(store_id: int) -> list[User]:
         select(User).where(User.store_id == store_id, User.active.is_(True))
         .order_by(rank, User.display_name)
     ).all()
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+@lru_cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this password, else None, in the same time either way: an unknown or
+    inactive name is checked against a dummy hash of the same method, so timing tells nothing."""
+    user = find_user(username)
+    if user is None or not user.active:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return None
+    return user if user.check_password(password) else None
+
+
+# --- sessions --------------------------------------------------------------------------------
+# Each login is a UserSession row. Its random token is what Flask-Login stores (User.get_id()) in the
+# signed session cookie and in the remember-me cookie, so ending the row ends both cookies.
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, remember: bool) -> None:
+    """A new login for `user`; afterwards `login_user(user)` puts its token in the cookies."""
+    config = current_app.config
+    lifetime = (timedelta(seconds=config["REMEMBER_COOKIE_DURATION"]) if remember
+                else current_app.permanent_session_lifetime)
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(UserSession(
+        token_hash=_hash(token), user_id=user.id, remember=remember, created_at=now, last_seen_at=now,
+        expires_at=now + lifetime, user_agent=request.user_agent.string[:200],
+        remote_addr=(request.remote_addr or "")[:64]))
+    user.session_token = token
+
+
+def load_session(token: str) -> User | None:
+    """The user of a live login (one query), or None when it ended, expired or sat idle too long.
+    A remembered login is kept until it expires; the others end after SESSION_IDLE_MINUTES idle."""
+    row = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                             .where(UserSession.token_hash == _hash(token))).first()
+    if row is None:
+        return None
+    login, user = row
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    if (login.revoked_at is not None or login.expires_at <= now or not user.active
+            or (not login.remember and login.last_seen_at + idle <= now)):
+        return None
+    if now - login.last_seen_at >= LAST_SEEN_EVERY:
+        # Its own short transaction: a page that only reads commits nothing else.
+        with db.engine.begin() as connection:
+            connection.execute(update(UserSession).where(UserSession.id == login.id).values(last_seen_at=now))
+    g.user_session_id = login.id
+    user.session_token = token
+    return user
+
+
+def end_current_session() -> None:
+    """Logout: this login's cookies stop working (also a copy taken before)."""
+    if "user_session_id" in g:
+        db.session.execute(update(UserSession).where(UserSession.id == g.user_session_id)
+                           .values(revoked_at=utcnow()))
+
+
+def end_sessions(user: User, except_current: bool = False) -> int:
+    """End every login of `user`, remember-me cookies included (password changed or reset, person
+    deactivated, role changed). `except_current=True` keeps the login making this request, e.g.
+    for a person changing their own password. Commits nothing: call it inside the change's
+    transaction. Returns how many logins ended."""
+    stmt = (update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow()))
+    if except_current and "user_session_id" in g:
+        stmt = stmt.where(UserSession.id != g.user_session_id)
+    return db.session.execute(stmt).rowcount

@@ -29,6 +29,7 @@ coaching_session_kpi = Table(
 
 
 class CoachingSession(db.Model):
+    __audited__ = True
     __tablename__ = "coaching_session"
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
@@ -85,6 +86,7 @@ class CoachingSession(db.Model):
 
 class CoachingMeasure(db.Model):
     """A concrete measure agreed in step 3; it may become an action item owned by the person."""
+    __audited__ = "session"
 
     __tablename__ = "coaching_measure"
     id: Mapped[int] = mapped_column(primary_key=True)

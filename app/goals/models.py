@@ -42,6 +42,7 @@ meeting_goal = Table(
 
 
 class Goal(db.Model):
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id"), index=True)
@@ -101,6 +102,7 @@ class Goal(db.Model):
 
 class PlanStep(db.Model):
     """Who does what, to what standard, by when, and how progress is monitored."""
+    __audited__ = "goal"
 
     __tablename__ = "plan_step"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,6 +123,7 @@ class PlanStep(db.Model):
 
 class CheckRecord(db.Model):
     """Check (检查): actual against the standard, and where the deviation comes from."""
+    __audited__ = "goal"
 
     __tablename__ = "check_record"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,6 +144,7 @@ class CheckRecord(db.Model):
 
 class ActRecord(db.Model):
     """Act (处理): standardise, adjust the plan, or roll the goal into the next period."""
+    __audited__ = "goal"
 
     __tablename__ = "act_record"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,6 +162,7 @@ class ActRecord(db.Model):
 
 class GoalUpdate(db.Model):
     """The goal's dated history: progress notes and stage changes, with their author."""
+    __audited__ = "goal"
 
     __tablename__ = "goal_update"
     id: Mapped[int] = mapped_column(primary_key=True)

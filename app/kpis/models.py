@@ -34,6 +34,7 @@ SCOPES = {STORE_SCOPE: _l("Store"), PERSON_SCOPE: _l("Person")}
 
 
 class Kpi(db.Model):
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name_zh: Mapped[str] = mapped_column(String(120))
@@ -99,6 +100,7 @@ def band_of(kpi: Kpi) -> tuple[float, float] | None:
 
 class KpiValue(db.Model):
     """One month's actual value of one KPI for a store (person_id empty) or one person."""
+    __audited__ = True
 
     __tablename__ = "kpi_value"
     __table_args__ = (UniqueConstraint("kpi_id", "store_id", "subject_key", "month"),)

@@ -12,6 +12,8 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
+from ..audit import services as audit
+from ..audit.models import CREATE, DELETE, UPDATE
 from ..auth.models import User
 from ..common import VersionConflict
 from ..database import insert_unless_taken
@@ -270,6 +272,7 @@ def save_cell(store_id: int, kpi_id: int, person_id: int | None, month: date, va
     what is stored now is what this save wanted anyway.
     """
     key = _cell_key(store_id, kpi_id, person_id, month)
+    before = find_value(store_id, kpi_id, person_id, month) if base_version else None  # for the audit trail
     if value is None:
         written = db.session.execute(delete(KpiValue).where(*key, KpiValue.version == base_version)
                                      .execution_options(synchronize_session=False)).rowcount
@@ -277,7 +280,7 @@ def save_cell(store_id: int, kpi_id: int, person_id: int | None, month: date, va
         written = db.session.scalar(insert_unless_taken(KpiValue).values(
             kpi_id=kpi_id, store_id=store_id, person_id=person_id, subject_key=person_id or 0, month=month,
             value=value, source="grid", updated_by_id=user_id, updated_at=utcnow(), version=1,
-        ).returning(KpiValue.id)) is not None
+        ).returning(KpiValue.id))
     else:
         written = db.session.execute(
             update(KpiValue).where(*key, KpiValue.version == base_version)
@@ -285,10 +288,20 @@ def save_cell(store_id: int, kpi_id: int, person_id: int | None, month: date, va
                     version=KpiValue.version + 1)
             .execution_options(synchronize_session=False)).rowcount
     if written:
+        _record_cell(store_id, kpi_id, person_id, month, before, written if before is None else before.id, value)
         return
     current = find_value(store_id, kpi_id, person_id, month)
     if (current.value if current else None) != value:
         raise VersionConflict(current)
+
+
+def _record_cell(store_id, kpi_id, person_id, month, before, value_id, value) -> None:
+    """The grid writes cells by statement, not through the ORM: its audit entry is made here."""
+    action = CREATE if before is None else DELETE if value is None else UPDATE
+    key = {"kpi_id": kpi_id, "person_id": person_id, "month": month.isoformat()}
+    audit.record(action, object_type="kpi_value", object_id=value_id, store_id=store_id,
+                 old=None if before is None else {**key, "value": before.value},
+                 new=None if value is None else {**key, "value": value})
 
 
 def year_values(store_id: int, year: int) -> list[tuple[Kpi, User | None, date, float]]:

@@ -58,6 +58,7 @@ DISPOSITIONS = {
 
 class MeetingSeries(db.Model):
     """A recurring weekly meeting: each next meeting is made from the latest one of the series."""
+    __audited__ = True
 
     __tablename__ = "meeting_series"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +68,7 @@ class MeetingSeries(db.Model):
 
 
 class Meeting(db.Model):
+    __audited__ = True
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_series.id"), index=True)
@@ -116,6 +118,7 @@ class Meeting(db.Model):
 
 
 class AgendaItem(db.Model):
+    __audited__ = "meeting"
     __tablename__ = "agenda_item"
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
@@ -139,6 +142,7 @@ class AgendaItem(db.Model):
 
 
 class Attendance(db.Model):
+    __audited__ = "meeting"
     __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
@@ -155,6 +159,7 @@ class Attendance(db.Model):
 
 class MinutesAmendment(db.Model):
     """A change to the minutes of a closed meeting: who, when, and what the text was before."""
+    __audited__ = "agenda_item"
 
     __tablename__ = "minutes_amendment"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,6 +177,7 @@ class MinutesAmendment(db.Model):
 
 class Decision(db.Model):
     """A numbered resolution; the number runs per store so the register reads 1, 2, 3 …"""
+    __audited__ = "meeting"
 
     __table_args__ = (UniqueConstraint("store_id", "number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,6 +195,7 @@ class Decision(db.Model):
 
 class ReviewEntry(db.Model):
     """The disposition a meeting gave one carried-over action item in its review."""
+    __audited__ = "meeting"
 
     __tablename__ = "review_entry"
     __table_args__ = (UniqueConstraint("meeting_id", "action_item_id"),)
@@ -223,6 +230,7 @@ PROPOSAL_KINDS = {
 
 class AgendaProposal(db.Model):
     """A topic the data proposes for a new meeting; the manager keeps or drops it."""
+    __audited__ = "meeting"
 
     __tablename__ = "agenda_proposal"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,6 +9,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..actions import services as actions
 from ..actions.models import ACTIVE_STATUSES, CANCELLED, DONE, ActionItem
+from ..audit import services as audit
+from ..audit.models import CREATE, UPDATE
 from ..common import RuleViolation, VersionConflict
 from ..database import insert_unless_taken
 from ..extensions import db
@@ -173,6 +175,7 @@ def save_minutes(item: AgendaItem, text: str, base_version: int, user_id: int) -
     if result.rowcount != 1:
         db.session.refresh(item)
         raise VersionConflict(item)
+    audit.record_object(item, UPDATE, old={"minutes": old_text}, new={"minutes": text})
     if item.meeting.is_closed:
         db.session.add(MinutesAmendment(agenda_item_id=item.id, user_id=user_id,
                                         old_text=old_text, new_text=text))
@@ -201,6 +204,7 @@ def add_decision(meeting: Meeting, text: str, agenda_item_id, user_id: int) -> D
             text=text.strip(), created_by_id=user_id, created_at=utcnow(),
         ).returning(Decision))
         if decision is not None:
+            audit.record_object(decision, CREATE, new=audit.columns(decision))
             return decision
     raise RuleViolation(_("Many decisions are being recorded at this moment; save this one again."))
 
@@ -279,6 +283,7 @@ def record_disposition(meeting: Meeting, item: ActionItem, user_id: int, disposi
     ).returning(ReviewEntry))
     if entry is None:
         raise VersionConflict(settled_entry(meeting, item))
+    audit.record_object(entry, CREATE, new=audit.columns(entry))
     if disposition == VERIFIED:
         actions.verify_done(item, user_id)
     elif disposition == EXTENDED:

@@ -39,6 +39,7 @@ REMARK_MAX = 500
 
 
 class ManagerReview(db.Model):
+    __audited__ = True
     __tablename__ = "manager_review"
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
@@ -64,6 +65,7 @@ class ManagerReview(db.Model):
 
 
 class ManagerReviewDuty(db.Model):
+    __audited__ = "review"
     __tablename__ = "manager_review_duty"
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("manager_review.id", ondelete="CASCADE"), index=True)
