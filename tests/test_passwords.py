@@ -2,7 +2,12 @@
 import pytest
 
 from app.auth.models import STAFF
-from app.auth.passwords import MIN_LENGTH, common_passwords, password_problem, temporary_password
+from app.auth.passwords import (
+    MIN_LENGTH,
+    common_passwords,
+    password_problem,
+    temporary_password,
+)
 from app.auth.services import find_user
 from app.config import Config
 from app.extensions import db

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from app.auth.models import ADMIN, GM, MANAGER, STAFF, Store, User
+from app.auth.models import ADMIN, GM, MANAGER, STAFF, Store
 from app.auth.services import find_user, store_people, store_staff
 from app.extensions import db
 

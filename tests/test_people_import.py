@@ -58,14 +58,14 @@ def test_a_chinese_spreadsheet_onboards_a_store(login, client, admin, make_store
 
 def test_bad_rows_are_reported_and_nothing_is_added(login, manager, staff):
     before = count_people()
-    csv = ("name,username,role,position,phone,email\n"
-           "Good One,good1,staff,technician,,\n"
-           ",noname,staff,,,\n"
-           "Bad Name,sa1,staff,,,\n"                 # taken by an existing person
-           "Twice,twice,staff,,,\n"
-           "Twice Again,twice,staff,,,\n"
-           "Boss,boss2,manager,,,\n"                  # a manager may import staff only
-           "Odd,odd user,astronaut,pilot,call me,nope\n").encode()
+    csv = (b"name,username,role,position,phone,email\n"
+           b"Good One,good1,staff,technician,,\n"
+           b",noname,staff,,,\n"
+           b"Bad Name,sa1,staff,,,\n"                 # taken by an existing person
+           b"Twice,twice,staff,,,\n"
+           b"Twice Again,twice,staff,,,\n"
+           b"Boss,boss2,manager,,,\n"                  # a manager may import staff only
+           b"Odd,odd user,astronaut,pilot,call me,nope\n")
     response = upload(login(manager), csv, manager.store_id)
     assert response.status_code == 422
     page = response.get_data(as_text=True)

@@ -4,7 +4,9 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table, false as sa_false, select, true as sa_true
+from sqlalchemy import Column, ForeignKey, String, Table, select
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 

@@ -14,7 +14,7 @@ from ..formatting import fmonth
 from ..spreadsheets import new_workbook, workbook_bytes, write_table
 from ..uploads import ImportFileError, Layout, Upload, read_table
 
-__all__ = ["ImportFileError", "LAYOUT", "export_workbook", "read_upload", "subject_key"]
+__all__ = ["LAYOUT", "ImportFileError", "export_workbook", "read_upload", "subject_key"]
 
 COLUMNS = ("kpi", "subject", "month", "value")
 HEADER_NAMES = {

@@ -1,6 +1,14 @@
 """My account: name, phone, e-mail, language and password; and the forced password change after an
 import or a reset (every page leads there until it is done)."""
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-
 from sqlalchemy import select
 
 from .. import validation

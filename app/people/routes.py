@@ -11,7 +11,14 @@ from ..forms import EmptyForm
 from ..transactions import commit_or_refuse
 from ..uploads import ImportFileError
 from . import imports, services
-from .forms import ImportForm, NewPersonForm, PersonForm, position_choices, role_choices, store_choices
+from .forms import (
+    ImportForm,
+    NewPersonForm,
+    PersonForm,
+    position_choices,
+    role_choices,
+    store_choices,
+)
 from .permissions import (
     can_choose_stores,
     can_deactivate_person,
