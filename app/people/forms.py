@@ -32,7 +32,7 @@ class ContactFields:
 
 
 class PersonForm(ContactFields, FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), not_blank, Length(max=80)])
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), not_blank, Length(max=80)])
     role = SelectField(_l("Role"))
     position = SelectField(_l("Position"), validators=[Optional()])
     store_id = SelectField(_l("Store"), coerce=int)
@@ -55,7 +55,7 @@ class RenameStoreForm(FlaskForm):
 
 
 class AccountForm(ContactFields, FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), not_blank, Length(max=80)])
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), not_blank, Length(max=80)])
     language = SelectField(_l("Language"), choices=options(LANGUAGES))
 
 
