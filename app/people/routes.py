@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.models import POSITIONS, ROLES, Store, User
+from ..auth.models import GM, POSITIONS, ROLES, Store, User
 from ..auth.permissions import can_administer
 from ..common import get_or_404, id_arg, paginate
 from ..extensions import db
@@ -123,7 +123,10 @@ def edit(person_id):
             flash(_("%(name)s is saved.", name=person.display_name), "success")
             return redirect(url_for("people.index"))
         refusal.flash()
-    return render_template("people/form.html", form=form, person=person), 422 if form.errors else 200
+    # A general manager may oversee other stores besides their own.
+    oversees_stores = "extra_store_ids" in form and person.role == GM
+    return render_template("people/form.html", form=form, person=person,
+                           oversees_stores=oversees_stores), 422 if form.errors else 200
 
 
 @bp.route("/<int:person_id>/deactivate", methods=["GET", "POST"])
