@@ -120,6 +120,7 @@ FORM_POSTS = [
     ("/login", LoginForm, ""),
     ("/people/new", NewPersonForm, ""),
     ("/people/{person_id}/edit", PersonForm, ""),
+    ("/people/temporary-passwords.xlsx", ["name", "username", "password"], ""),
     ("/stores/", StoreForm, ""),
     ("/stores/{store_id}/edit", RenameStoreForm, ""),
     ("/account/", AccountForm, ""),

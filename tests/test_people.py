@@ -181,6 +181,8 @@ def test_admin_creates_renames_and_closes_stores(login, admin, manager, store):
     assert bj.name == "Beijing North" and bj.active
     taken = c.post("/stores/", data={"code": "BJ01", "name": "Again"})
     assert taken.status_code == 422 and "taken" in taken.get_data(as_text=True)
+    assert 'for="name"' in c.get(f"/stores/{bj.id}/edit").get_data(as_text=True)
+    assert c.post(f"/stores/{bj.id}/edit", data={"name": " "}).status_code == 422
     assert c.post(f"/stores/{bj.id}/edit", data={"name": "Beijing North 4S"}).status_code == 302
     assert c.get(f"/stores/{bj.id}/deactivate").status_code == 200
     assert c.post(f"/stores/{bj.id}/deactivate").status_code == 302

@@ -1,6 +1,7 @@
 """Onboarding a store from a spreadsheet: all or nothing, a report per row, temporary passwords."""
 import io
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -52,6 +53,11 @@ def test_a_chinese_spreadsheet_onboards_a_store(login, client, admin, make_store
     assert (wang.role, wang.phone, wang.email, wang.store_id) == (MANAGER, "13800138000", "wf@example.cn", new_store.id)
     assert (li.role, li.position, zhang.role, zhang.position) == (STAFF, "service_advisor", STAFF, "technician")
     assert all(u.must_change_password for u in (wang, li, zhang))
+    sheet_response = login(admin).post("/people/temporary-passwords.xlsx", data={
+        "name": ["王芳", "李娜"], "username": ["wangfang", "lina"], "password": [passwords["wangfang"], passwords["lina"]]})
+    assert sheet_response.status_code == 200
+    cells = list(openpyxl.load_workbook(io.BytesIO(sheet_response.data)).worksheets[0].values)
+    assert cells[2] == ("李娜", "lina", passwords["lina"])
     assert client.login("lina", passwords["lina"]).status_code == 302
     assert client.get("/meetings/").location == "/account/password"
 

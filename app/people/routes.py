@@ -1,5 +1,7 @@
 """People: the list, adding, editing, deactivating, password resets and the spreadsheet import."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -8,6 +10,7 @@ from ..auth.permissions import can_administer
 from ..common import get_or_404, id_arg, paginate
 from ..extensions import db
 from ..forms import EmptyForm
+from ..spreadsheets import new_workbook, workbook_bytes, write_table
 from ..transactions import commit_or_refuse
 from ..uploads import ImportFileError
 from . import imports, services
@@ -95,7 +98,8 @@ def new():
                 store=store, username=form.username.data, display_name=form.display_name.data,
                 role=form.role.data, position=form.position.data, phone=form.phone.data, email=form.email.data)
         if not refusal:
-            return render_template("people/password.html", people=[(person, password)], new=True), 201
+            return render_template("people/password.html", people=[(person, password)], new=True,
+                                   empty_form=EmptyForm()), 201
         form.username.errors.append(refusal.message)
     return render_template("people/form.html", form=form, person=None), 422 if form.errors else 200
 
@@ -167,7 +171,8 @@ def reset_password(person_id):
             abort(400)
         password = services.reset_password(person)
         db.session.commit()
-        return render_template("people/password.html", people=[(person, password)], new=False)
+        return render_template("people/password.html", people=[(person, password)], new=False,
+                               empty_form=EmptyForm())
     return render_template("people/confirm.html", person=person, form=EmptyForm(), reset=True,
                            action=url_for("people.reset_password", person_id=person.id))
 
@@ -196,4 +201,20 @@ def import_people():
     if refusal:
         form.file.errors.append(refusal.message)
         return render_template("people/import.html", form=form), refusal.status
-    return render_template("people/password.html", people=added, new=True, store=store), 201
+    return render_template("people/password.html", people=added, new=True, store=store,
+                           empty_form=EmptyForm()), 201
+
+
+@bp.post("/temporary-passwords.xlsx")
+@login_required
+def password_sheet():
+    """The result page's rows as a sheet to print or hand out. The page sends back what it shows:
+    nothing is kept on the server, so the passwords exist only in that page and this download."""
+    if not can_list_people(current_user) or not EmptyForm().validate_on_submit():
+        abort(403)
+    names, usernames, passwords = (request.form.getlist(key)[:1000] for key in ("name", "username", "password"))
+    book = new_workbook()
+    write_table(book, _("Temporary passwords"), [_("Full name"), _("Username"), _("Temporary password")],
+                zip(names, usernames, passwords))
+    return send_file(io.BytesIO(workbook_bytes(book)), as_attachment=True,
+                     download_name="temporary-passwords.xlsx")
