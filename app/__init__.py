@@ -111,10 +111,16 @@ def _register_blueprints(app: Flask) -> None:
     from .kpis.routes import bp as kpis_bp
     from .main.routes import bp as main_bp
     from .meetings.routes import bp as meetings_bp
+    from .people.account_routes import bp as account_bp
+    from .people.routes import bp as people_bp
+    from .people.store_routes import bp as stores_bp
     from .reviews.routes import bp as reviews_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(people_bp, url_prefix="/people")
+    app.register_blueprint(stores_bp, url_prefix="/stores")
+    app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
     app.register_blueprint(actions_bp, url_prefix="/actions")
     app.register_blueprint(kpis_bp, url_prefix="/kpis")

@@ -3,9 +3,11 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from .auth.models import POSITIONS, ROLES, Store
+from .auth.passwords import password_problem
 from .auth.services import create_user, find_user
 from .backups import BackupError, backup_database
 from .extensions import db
@@ -29,6 +31,10 @@ def register(app: Flask) -> None:
         """Create a login (for a real deployment without demo data)."""
         if find_user(username):
             raise click.ClickException(f"the username {username!r} is taken")
+        with force_locale("en"):  # the same policy as the pages, its reason in the CLI's language
+            problem = password_problem(password, username)
+        if problem:
+            raise click.ClickException(f"the password is too weak: {problem}")
         code = store_code.strip().upper()
         store = db.session.scalar(select(Store).where(Store.code == code))
         if store is None:

@@ -101,3 +101,13 @@ def safe_next(default: str) -> str:
 def require_login(bp) -> None:
     """Every page of the blueprint needs a logged-in user (answered as Flask-Login answers)."""
     bp.before_request(login_required(lambda: None))
+
+
+LANGUAGES = ("zh_CN", "en")
+
+
+def remember_language(response, lang: str):
+    """The language cookie the header switch and the account page set: a year, over the browser's choice."""
+    response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response

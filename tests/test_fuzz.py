@@ -47,6 +47,14 @@ from app.meetings.forms import (
     MinutesForm,
     NewAgendaItemForm,
 )
+from app.people.forms import (
+    AccountForm,
+    NewPersonForm,
+    PasswordForm,
+    PersonForm,
+    RenameStoreForm,
+    StoreForm,
+)
 from app.reviews.forms import ReviewForm
 
 from .world import ROLES, build_world, fingerprint, url_args
@@ -110,6 +118,13 @@ FORM_POSTS = [
     ("/kpis/value", ValueForm, ""),
     ("/reviews/new?manager={manager_id}", ReviewForm, ""),
     ("/login", LoginForm, ""),
+    ("/people/new", NewPersonForm, ""),
+    ("/people/{person_id}/edit", PersonForm, ""),
+    ("/people/temporary-passwords.xlsx", ["name", "username", "password"], ""),
+    ("/stores/", StoreForm, ""),
+    ("/stores/{store_id}/edit", RenameStoreForm, ""),
+    ("/account/", AccountForm, ""),
+    ("/account/password", PasswordForm, ""),
     ("/language", ["lang", "next"], ""),
     ("/store", ["store_id", "next"], ""),
 ]
@@ -120,7 +135,7 @@ QUERY_GETS = [
     ("/goals/new", ["subject", "person", "period_kind", "kpi", "parent", "baseline", "target"]),
     ("/goals/new/baseline", ["kpi_id", "period_kind", "period_day", "subject", "person_id"]),
     ("/kpis/grid", ["subject", "year"]), ("/kpis/export", ["year"]), ("/coaching/", ["weeks", "month"]),
-    ("/actions/board", ["status", "overdue", "page"]), ("/reviews/new", ["manager"]), ("/login", ["next"]),
+    ("/actions/board", ["status", "overdue", "page"]), ("/people/", ["q", "store", "role", "position", "active", "page"]), ("/reviews/new", ["manager"]), ("/login", ["next"]),
 ]
 
 
@@ -236,10 +251,12 @@ def test_every_form_post_is_fuzzed(app):
     no_fields = {"meetings.close", "meetings.next_in_series", "meetings.decide_proposal", "goals.step_to_action",
                  "coaching.acknowledge", "coaching.discard", "api.revoke_token", "auth.logout",
                  "api.v1.post_values", "api.v1.not_found",  # the API has a test of its own above
-                 "kpis.import_values"}  # a file upload: tests/test_kpi_import.py
+                 "people.deactivate", "people.reactivate", "people.reset_password", "stores.deactivate",
+                 "stores.reactivate",
+                 "kpis.import_values", "people.import_people"}  # file uploads: tests/test_*import.py
     posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods} - no_fields
     with app.test_request_context():
         fuzzed = {app.url_map.bind("localhost").match(url.split("?")[0].format(**{k: 1 for k in (
-            "meeting_id", "agenda_item_id", "user_id", "item_id", "session_id", "goal_id", "kpi_id", "manager_id")}),
+            "meeting_id", "agenda_item_id", "user_id", "item_id", "session_id", "goal_id", "kpi_id", "manager_id", "person_id", "store_id")}),
             method="POST")[0] for url, _form, _prefix in FORM_POSTS}
     assert posted - fuzzed == set()

@@ -64,6 +64,7 @@ def url_args(world) -> dict:
         "agenda_item_id": world["agenda_item"].id,
         "goal_id": world["goal"].id, "step_id": world["step"].id, "kpi_id": world["kpi"].id,
         "user_id": world["users"][STAFF].id, "manager_id": world["users"][MANAGER].id,
+        "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
         "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }

@@ -49,8 +49,10 @@ def current_store() -> Store:
 
 
 def visible_stores() -> list[Store]:
+    """The stores the user may switch to: closed ones only while it is their own or the one they look at."""
     ids = current_user.visible_store_ids
-    return db.session.scalars(select(Store).where(Store.id.in_(ids)).order_by(Store.code)).all()
+    still_shown = Store.active.is_(True) | Store.id.in_({current_user.store_id, current_store_id()})
+    return db.session.scalars(select(Store).where(Store.id.in_(ids), still_shown).order_by(Store.code)).all()
 
 
 def store_staff(store_id: int) -> list[User]:

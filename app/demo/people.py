@@ -20,9 +20,13 @@ def load_people() -> tuple[Store, User, dict[str, User]]:
     store = Store(code="DEMO", name="演示4S店 售后服务部")
     db.session.add(store)
 
+    phones = iter(range(13800138001, 13800138100))
+
     def person(username, name, role, position=None):
-        return create_user(username=username, password=DEMO_PASSWORD, display_name=name, role=role,
+        user = create_user(username=username, password=DEMO_PASSWORD, display_name=name, role=role,
                            store=store, position=position)
+        user.phone, user.email = str(next(phones)), f"{username}@demo.pitwall.cn"
+        return user
 
     person("admin", "系统管理员", ADMIN)
     person("gm", "王总", GM)

@@ -1,9 +1,9 @@
 """The start page, health check, and the language and store switches."""
-from flask import Blueprint, abort, current_app, make_response, redirect, request, session, url_for
+from flask import Blueprint, abort, make_response, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
 from ..auth.permissions import can_oversee_store
-from ..common import current_store_id, safe_next
+from ..common import LANGUAGES, current_store_id, remember_language, safe_next
 from ..forms import EmptyForm
 from .health import checks as health_checks
 
@@ -32,12 +32,9 @@ def health():
 def language():
     """The header switch: remembered for a year in a cookie, over the browser's choice."""
     lang = request.form.get("lang")
-    if not EmptyForm().validate_on_submit() or lang not in ("zh_CN", "en"):
+    if not EmptyForm().validate_on_submit() or lang not in LANGUAGES:
         abort(400)
-    response = make_response(redirect(safe_next(url_for("main.index"))))
-    response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
+    return remember_language(make_response(redirect(safe_next(url_for("main.index")))), lang)
 
 
 @bp.post("/store")

@@ -4,7 +4,7 @@ Logins become user_session rows; the cookies now carry a login's token instead o
 after this upgrade everyone logs in once more (old cookies name no login). The audit trail starts empty.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 21:33:37.735194
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
