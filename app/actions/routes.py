@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.services import store_people
+from ..auth.services import store_people, store_team
 from ..common import current_store_id, get_or_404, id_arg, paginate, safe_next
 from ..extensions import htmx
 from ..formatting import header_values
@@ -101,7 +101,8 @@ def edit(item_id):
     if not can_edit_item(current_user, item):
         abort(403)
     form = EditActionItemForm(obj=item)
-    form.set_owners(store_people(item.store_id))
+    team = store_team(item.store_id)
+    form.set_owners(team if item.owner in team else [item.owner] + team)
     if request.method == "GET":
         form.version.data = item.version
     status = 200
