@@ -82,7 +82,7 @@ def ftime(value: time | datetime | None) -> str:
 
 def weekday_names() -> dict[int, str]:
     """Monday 0 … Sunday 6 (as date.weekday()), in the user's language."""
-    return dict(get_day_names("wide", locale=get_locale()))
+    return dict(sorted(get_day_names("wide", locale=get_locale()).items()))
 
 
 def init_app(app):
