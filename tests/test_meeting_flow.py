@@ -67,6 +67,11 @@ def test_attendance_is_ordered_by_position_then_pinyin(login, make_user, store, 
     assert [int(r) for r in rows] == [boss.id, chen.id, li.id, zhang.id, tech.id, gm.id]
     minutes = login(boss).get(f"/meetings/{meeting.id}/minutes").text
     assert minutes.index("陈静") < minutes.index("李娜") < minutes.index("张伟") < minutes.index("王芳")
+    # Signed on paper: a sheet with everyone invited, then the chair's and the minute taker's lines.
+    sheet = minutes[minutes.index("Attendance list"):]
+    assert sheet.index("赵经理") < sheet.index("陈静") < sheet.index("王芳") < sheet.index("总经理")
+    assert sheet.count('class="sign-line"') == 4 and "Chair: 赵经理" in sheet
+    assert '<th scope="col" class="col-short">Deadline</th>' in minutes or "col-short" in minutes
 
 
 # --- the store's usual meeting and a new meeting's defaults -------------------------------
