@@ -110,6 +110,22 @@ def cancel(item: ActionItem, author_id: int, reason: str) -> None:
     _log(item, author_id, "cancelled", reason, old=old, new=CANCELLED)
 
 
+def undo_review(item: ActionItem, author_id: int, disposition: str, status_at_review: str,
+                deadline_at_review: date, escalated_before: bool) -> None:
+    """Take back what a review disposition did (reopened before its meeting closes)."""
+    if disposition == "verified":
+        item.closed_at = None
+    elif disposition == "extended":
+        item.deadline = deadline_at_review
+        item.extension_count = max(item.extension_count - 1, 0)
+        item.status = status_at_review
+    elif disposition == "escalated":
+        item.escalated = escalated_before
+    elif disposition == "cancelled":
+        item.status, item.closed_at = status_at_review, None
+    _log(item, author_id, "reopened", old=None, new=None)
+
+
 # --- lists ------------------------------------------------------------------------------
 
 def unclosed_items(owner_id: int) -> list[ActionItem]:
