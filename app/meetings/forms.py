@@ -66,9 +66,13 @@ class DispositionForm(FlaskForm):
     new_deadline = DateField(_l("New deadline"), validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[Length(max=1000)])
 
-    def validate_new_deadline(self, field):
-        if self.disposition.data == EXTENDED and not field.data:
-            raise ValidationError(_l("Give the new deadline."))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Here, not in validate_new_deadline: Optional() ends an empty field's checks before it.
+        if self.disposition.data == EXTENDED and self.new_deadline.data is None and not self.new_deadline.errors:
+            self.new_deadline.errors = [*self.new_deadline.errors, _l("Give the new deadline.")]
+            valid = False
+        return valid
 
     def validate_reason(self, field):
         if self.disposition.data in ("extended", "escalated", "cancelled") and not (field.data or "").strip():
