@@ -137,3 +137,26 @@ def record_attendance(page, hand):
         status = "缺席" if "刘洋" in row.inner_text() else "出席"
         hand.select(row.get_by_role("combobox"), label=status)
         expect(row.get_by_role("status")).to_have_text("已保存。")
+
+
+def test_action_items_are_added_from_any_agenda_item(new_context, make_store, make_user):
+    world = weekly_store(make_store, make_user, zh=False)
+    page = new_context("en-US", **LAPTOP).new_page()
+    log_in(page, "mgr")
+    page.goto(f"/meetings/{world.second.id}")
+    form = page.locator("#add-action")
+    agenda_item = form.get_by_label("From agenda item")
+    # From the bar: the current item (the opening, by the clock); the title field gets the cursor.
+    page.locator(".meeting-bar").get_by_role("link", name="+ Action item").click()
+    expect(form.get_by_label("Action", exact=True)).to_be_focused()
+    expect(agenda_item).to_have_value(str(world.second.agenda_items[0].id))
+    # From the theme discussion: that item, remembered for the next one.
+    theme = world.second.agenda_item("theme")
+    page.locator(f"#agenda-{theme.id}").get_by_role("link", name="+ Action item").click()
+    expect(agenda_item).to_have_value(str(theme.id))
+    form.get_by_label("Action", exact=True).fill("Post the waiting times at the desk")
+    form.get_by_label("Owner (responsible person)").select_option(label="Advisor Wang")
+    form.get_by_label("Deadline", exact=True).fill((world.second.meeting_date + timedelta(days=5)).isoformat())
+    form.get_by_role("button", name="Add action item").click()
+    expect(page.locator("#meeting-actions tbody")).to_contain_text("Post the waiting times at the desk")
+    expect(page.locator("#add-action").get_by_label("From agenda item")).to_have_value(str(theme.id))
