@@ -179,3 +179,18 @@ def test_the_page_costs_the_same_statements_with_40_rows_as_with_4(login, manage
         assert page.count('class="review-row') == rows
         counts.append(n())
     assert counts[0] == counts[1]
+
+
+def test_without_javascript_the_same_taps_work_as_plain_forms(login, manager, weekly):
+    c, m, items = login(manager), weekly.second, weekly.items
+    late = items["series_late"]
+    asked = c.post(f"/meetings/{m.id}/review/{late.id}", data={"disposition": "extended"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "<h1>" in page  # the whole page, with this row asking
+    row = page[page.index(f'id="review-{late.id}"'):]
+    assert 'name="new_deadline"' in row[:row.index("</li>")] and not entries(m)
+    done = c.post(f"/meetings/{m.id}/review/{late.id}", data={
+        "disposition": "extended", "new_deadline": (m.meeting_date + timedelta(days=3)).isoformat(), "reason": "parts"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"#review-{late.id}")
+    reopened = c.post(f"/meetings/{m.id}/review/{late.id}/reopen")
+    assert reopened.status_code == 302 and late.id not in entries(m)
