@@ -61,7 +61,7 @@ def test_the_meeting_page_opens_on_the_agenda_with_the_bar(login, manager, weekl
     page = login(manager).get(f"/meetings/{weekly.second.id}").get_data(as_text=True)
     assert page.index('class="agenda-toc"') < page.index('id="review"')
     opening = weekly.second.agenda_items[0]
-    assert re.search(r'<li class="is-current">\s*<a href="[^"]*item=%d' % opening.id, page)  # by the clock
+    assert re.search(rf'<li class="is-current">\s*<a href="[^"]*item={opening.id}', page)  # by the clock
     bar = page[page.index('class="meeting-bar"'):]
     assert "+ Action item" in bar and "+ Decision" in bar and "10 rows still need a disposition" in bar
     assert re.search(r"<b data-elapsed=\"\d+\">\d+</b> of 75 min", bar)
@@ -70,7 +70,7 @@ def test_the_meeting_page_opens_on_the_agenda_with_the_bar(login, manager, weekl
     # An item chosen in the table of contents is the current one, and the forms remember it.
     theme = weekly.second.agenda_item("theme")
     page = login(manager).get(f"/meetings/{weekly.second.id}?item={theme.id}").get_data(as_text=True)
-    assert re.search(r'<option selected value="%d">' % theme.id, page)
+    assert re.search(f'<option selected value="{theme.id}">', page)
 
 
 def test_a_tap_settles_or_asks_only_for_what_the_choice_needs(login, manager, weekly):

@@ -3,8 +3,8 @@ one tap at a time, the rows not yet due in one step, and reopened until the meet
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import get_locale, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import column, func, select, table
 
 from ..actions import services as actions
@@ -17,7 +17,15 @@ from ..goals.models import Goal, PlanStep
 from ..kpis.models import Kpi
 from ..timeutils import utcnow
 from . import services
-from .models import CANCELLED, ESCALATED, EXTENDED, ON_SCHEDULE, VERIFIED, Meeting, ReviewEntry
+from .models import (
+    CANCELLED,
+    ESCALATED,
+    EXTENDED,
+    ON_SCHEDULE,
+    VERIFIED,
+    Meeting,
+    ReviewEntry,
+)
 
 SERIES, GOAL, COACHING, OTHER = "series", "goal", "coaching", "other"
 ORIGINS = {

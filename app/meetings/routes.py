@@ -34,13 +34,10 @@ def require_login():
 
 @bp.app_context_processor
 def meeting_choices():
-    def dispositions_for(item, meeting):
-        return [(key, DISPOSITIONS[key]) for key in services.allowed_dispositions(item, meeting)]
-
     def choices_for(item, meeting):
         return [(key, review_rules.CHOICE_LABELS[key]) for key in services.allowed_dispositions(item, meeting)]
 
-    return {"attendance_choices": ATTENDANCE, "dispositions_for": dispositions_for, "statuses": STATUSES,
+    return {"attendance_choices": ATTENDANCE, "statuses": STATUSES,
             "notice_days": services.NOTICE_DAYS, "choices_for": choices_for, "disposition_labels": DISPOSITIONS,
             "review_groups": review_rules.grouped, "not_yet_due": review_rules.not_yet_due,
             "review_left_message": review_rules.left_message}
@@ -205,7 +202,7 @@ def _clock(meeting: Meeting, schedule) -> dict:
     now = local_now()
     running = not meeting.is_closed and meeting.starts_at <= now < meeting.starts_at + timedelta(hours=12)
     elapsed = int((now - meeting.starts_at).total_seconds() // 60) if running else None
-    return dict(planned=planned, elapsed=elapsed, ends_at=meeting.starts_at + timedelta(minutes=planned))
+    return {"planned": planned, "elapsed": elapsed, "ends_at": meeting.starts_at + timedelta(minutes=planned)}
 
 
 def _meeting_actions(meeting: Meeting):
