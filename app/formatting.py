@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from functools import partial
 
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_day_names
 from babel.numbers import format_compact_decimal
 from flask import g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time, get_locale
@@ -78,6 +78,11 @@ def ftime(value: time | datetime | None) -> str:
     if isinstance(value, time):
         value = datetime.combine(date(2000, 1, 1), value)
     return format_time(value, "short", rebase=False)
+
+
+def weekday_names() -> dict[int, str]:
+    """Monday 0 … Sunday 6 (as date.weekday()), in the user's language."""
+    return dict(sorted(get_day_names("wide", locale=get_locale()).items()))
 
 
 def init_app(app):

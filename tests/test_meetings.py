@@ -78,7 +78,10 @@ def test_next_meeting_of_a_series_copies_people_place_and_agenda(login, manager,
     meeting = make_meeting(attendees=[staff], series=True)
     c = login(manager)
     c.post(f"/meetings/{meeting.id}/agenda", data={"title": "Parts stock", "duration_minutes": "7"})
-    response = c.post(f"/meetings/{meeting.id}/next")
+    asked = c.post(f"/meetings/{meeting.id}/next")  # the button asks for this week's theme first
+    assert asked.status_code == 200 and 'name="theme"' in asked.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Meeting)) == 1
+    response = c.post(f"/meetings/{meeting.id}/next", data={"theme": "Parts waiting times", "objective": "Halve them"})
     assert response.status_code == 302
     nxt = db.session.scalars(db.select(Meeting).order_by(Meeting.id.desc())).first()
     assert nxt.id != meeting.id and nxt.series_id == meeting.series_id
@@ -87,15 +90,16 @@ def test_next_meeting_of_a_series_copies_people_place_and_agenda(login, manager,
     assert [(a.kind, a.title, a.duration_minutes) for a in nxt.agenda_items] == [
         (a.kind, a.title, a.duration_minutes) for a in meeting.agenda_items]
     assert {a.user_id for a in nxt.attendances} == {manager.id, staff.id}
+    assert (nxt.theme, nxt.objective) == ("Parts waiting times", "Halve them")  # not last week's
     # From the earlier meeting again: the series goes on from its latest meeting, a week later.
-    c.post(f"/meetings/{meeting.id}/next")
+    c.post(f"/meetings/{meeting.id}/next", data={"theme": "Week three"})
     latest = db.session.scalars(db.select(Meeting).order_by(Meeting.id.desc())).first()
     assert latest.meeting_date == meeting.meeting_date + timedelta(days=14)
 
 
 def test_next_meeting_needs_a_series(login, manager, make_meeting):
     meeting = make_meeting(series=False)
-    response = login(manager).post(f"/meetings/{meeting.id}/next", follow_redirects=True)
+    response = login(manager).post(f"/meetings/{meeting.id}/next", data={"theme": "T"}, follow_redirects=True)
     assert response.status_code == 200
     assert db.session.scalar(db.select(db.func.count()).select_from(Meeting)) == 1
 
@@ -185,7 +189,7 @@ def test_closed_minutes_are_frozen_and_corrections_logged(login, manager, make_m
     item = meeting.agenda_item("summary")
     c = login(manager)
     c.post(f"/meetings/{meeting.id}/agenda/{item.id}/minutes", data={"minutes": "Done.", "version": "0"})
-    assert c.post(f"/meetings/{meeting.id}/close").status_code == 302
+    assert c.post(f"/meetings/{meeting.id}/close", data={"confirm_early": "y"}).status_code == 302
     assert db.session.get(Meeting, meeting.id).is_closed
     page = c.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "hx-post=\"/meetings/%d/agenda/%d/minutes\"" % (meeting.id, item.id) not in page  # no autosave
@@ -237,7 +241,7 @@ def test_printable_minutes_show_decisions_and_action_table(login, manager, staff
         "action-title": "Set up call-back log", "action-owner_id": staff.id, "action-priority": "high",
         "action-deadline": (local_today() + timedelta(days=5)).isoformat(),
         "action-agenda_item_id": meeting.agenda_item("action_plan").id})
-    c.post(f"/meetings/{meeting.id}/close")
+    c.post(f"/meetings/{meeting.id}/close", data={"confirm_early": "y"})
     page = c.get(f"/meetings/{meeting.id}/minutes", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert page.count("<h1>") == 1
     assert "Call back within 48 hours" in page and "Set up call-back log" in page and staff.display_name in page

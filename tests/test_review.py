@@ -68,7 +68,7 @@ def test_carry_over_across_three_consecutive_meetings(login, manager, staff, mak
     assert "extended 1 time" in page and "2 days overdue" in page
     assert dispose(boss, m3, m2_item, "escalated", reason="needs the GM").status_code == 200
     assert dispose(boss, m3, slow, "on_schedule").status_code == 200
-    assert boss.post(f"/meetings/{m3.id}/close").status_code == 302
+    assert boss.post(f"/meetings/{m3.id}/close", data={"confirm_early": "y"}).status_code == 302
 
     # A closed meeting keeps the review it held, frozen.
     assert set(review_ids(m2)) == {done_soon.id, slow.id, dropped.id}

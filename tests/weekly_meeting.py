@@ -60,7 +60,7 @@ def build_weekly_meeting(manager, staff: list, extra_items: int = 0, zh: bool = 
         meeting_date=start.date() - timedelta(days=7), start_time=start.time(), place="会议室" if zh else "Room 1",
         chair_id=manager.id, minute_taker_id=None)
     meetings.close_meeting(first, manager.id)
-    second = meetings.create_next_in_series(first, manager.id)
+    second = meetings.create_next_in_series(first, manager.id, "每周例会" if zh else "Weekly meeting")
     world = WeeklyMeeting(first=first, second=second)
 
     kpi = db.session.scalar(select(Kpi).where(Kpi.scope == STORE_SCOPE, Kpi.active.is_(True)).limit(1))

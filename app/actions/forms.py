@@ -14,7 +14,9 @@ class ActionItemForm(FlaskForm):
                            validators=[NoneOf([0], message=_l("Choose the person responsible."))])
 
     def set_owners(self, people):
-        self.owner_id.choices = options([(0, _l("Choose a person"))] + [(u.id, u.display_name) for u in people])
+        """People with their position, so the right one is found among namesakes."""
+        self.owner_id.choices = options([(0, _l("Choose a person"))] + [
+            (u.id, f"{u.display_name} · {u.position_label or u.role_label}") for u in people])
     deadline = DateField(_l("Deadline"), validators=[InputRequired(message=_l("Enter a valid date."))])
     priority = SelectField(_l("Priority"), choices=options(PRIORITIES), default="normal")
 

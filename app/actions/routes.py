@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.services import store_people
+from ..auth.services import store_people, store_team
 from ..common import current_store_id, get_or_404, id_arg, paginate, safe_next
 from ..extensions import htmx
 from ..formatting import header_values
@@ -12,7 +12,7 @@ from ..timeutils import local_today
 from ..transactions import commit_or_refuse
 from . import services
 from .forms import EditActionItemForm, ProgressForm
-from .models import STATUSES, ActionItem
+from .models import IN_PROGRESS, OPEN, STATUSES, ActionItem
 from .permissions import can_edit_item, can_report_progress, can_view_board, can_view_item
 
 bp = Blueprint("actions", __name__, template_folder="templates")
@@ -41,7 +41,8 @@ def progress_form(item: ActionItem) -> ProgressForm:
 def mine():
     page = paginate(services.my_items_stmt(current_user.id))
     return render_template("actions/mine.html", page=page, today=local_today(), progress_form=progress_form,
-                           can_report=lambda item: can_report_progress(current_user, item))
+                           can_report=lambda item: can_report_progress(current_user, item),
+                           extensions=services.latest_extensions(i.id for i in page.items))
 
 
 @bp.get("/mine/count")
@@ -61,7 +62,7 @@ def progress(item_id):
     if not can_report_progress(current_user, item):
         abort(403)
     form = ProgressForm()
-    error, status = None, 200
+    error, status, was = None, 200, item.status
     if not form.validate_on_submit() or not (form.version.data or "").isdigit():
         error, status = error_text(form) or _("Choose one of the offered statuses."), 422
     else:
@@ -72,18 +73,21 @@ def progress(item_id):
         if refusal:
             error, status = refusal.message, refusal.status
     conflict = status == 409
+    # A note on an open item moved it to in progress (services.report_progress): say so.
+    started = not error and was == OPEN and form.status.data == OPEN and item.status == IN_PROGRESS
     if htmx:
         form_now = progress_form(item) if not error or conflict else form
         if error and not conflict:
             form_now.version.data = item.version
         response = render_template("actions/_item_card.html", item=item, today=local_today(),
-                                   form=form_now, error=error, saved=not error, report_allowed=True)
+                                   form=form_now, error=error, saved=not error, started=started,
+                                   report_allowed=True, extensions=services.latest_extensions([item.id]))
         headers = {"HX-Trigger": "actionItemsChanged"} if not error else {}
         return response, status, headers
     if error:
         flash(error, "warning" if conflict else "danger")
     else:
-        flash(_("Progress saved."), "success")
+        flash(_("Note saved. The item is now in progress.") if started else _("Progress saved."), "success")
     return redirect(safe_next(url_for(".mine", _anchor=f"item-{item.id}")))
 
 
@@ -91,7 +95,7 @@ def progress(item_id):
 def detail(item_id):
     item = load_item(item_id)
     return render_template("actions/detail.html", item=item, today=local_today(),
-                           form=progress_form(item), can_report=can_report_progress(current_user, item),
+                           form=progress_form(item), extensions=services.latest_extensions([item.id]), can_report=can_report_progress(current_user, item),
                            can_edit=can_edit_item(current_user, item))
 
 
@@ -101,7 +105,8 @@ def edit(item_id):
     if not can_edit_item(current_user, item):
         abort(403)
     form = EditActionItemForm(obj=item)
-    form.set_owners(store_people(item.store_id))
+    team = store_team(item.store_id)
+    form.set_owners(team if item.owner in team else [item.owner] + team)
     if request.method == "GET":
         form.version.data = item.version
     status = 200

@@ -36,13 +36,18 @@ def create_action_item(*, store_id, title, owner_id, deadline, created_by_id, de
 
 def report_progress(item: ActionItem, author_id: int, status: str, note: str,
                     base_version: int | None, allowed=OWNER_STATUSES) -> ActionItem:
-    """The owner (or manager) moves the status on and/or adds a progress note."""
+    """The owner (or manager) moves the status on and/or adds a progress note.
+
+    A note on an item still open means work has begun: it moves to in progress, so the status
+    never says "not started" beside a note that says half is done."""
     check_version(item, base_version)
     if item.closed_at is not None:
         raise RuleViolation(_("This item was closed in a meeting review and can no longer change."))
     if status not in allowed:
         raise RuleViolation(_("Choose one of the offered statuses."))
     note = (note or "").strip()
+    if note and status == OPEN == item.status:
+        status = IN_PROGRESS
     if status == item.status and not note:
         raise RuleViolation(_("Change the status or write a progress note."))
     old = item.status
@@ -127,6 +132,20 @@ def undo_review(item: ActionItem, author_id: int, disposition: str, status_at_re
 
 
 # --- lists ------------------------------------------------------------------------------
+
+def latest_extensions(item_ids) -> dict:
+    """The latest extension of each item: who decided it, when, why and the new deadline, from the
+    meeting reviews (read from the table: meetings sit above actions, README "Layout")."""
+    entry, user = db.metadata.tables["review_entry"], db.metadata.tables["user"]
+    rows = db.session.execute(
+        select(entry.c.action_item_id, entry.c.reason, entry.c.new_deadline, entry.c.deadline_at_review,
+               entry.c.decided_at, user.c.display_name.label("decided_by"))
+        .join(user, user.c.id == entry.c.decided_by_id)
+        .where(entry.c.action_item_id.in_(list(item_ids)), entry.c.disposition == "extended")
+        .order_by(entry.c.decided_at, entry.c.id)
+    ).all()
+    return {row.action_item_id: row for row in rows}  # the later one wins
+
 
 def unclosed_items(owner_id: int) -> list[ActionItem]:
     """The person's items not yet closed (done but unverified included), earliest deadline first."""

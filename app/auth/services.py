@@ -2,6 +2,7 @@
 from flask_login import current_user
 from sqlalchemy import case, select
 
+from ..collation import name_key
 from ..common import current_store_id
 from ..extensions import db
 from .models import GM, MANAGER, POSITIONS, ROLES, STAFF, Store, User
@@ -47,3 +48,26 @@ def store_people(store_id: int) -> list[User]:
         select(User).where(User.store_id == store_id, User.active.is_(True))
         .order_by(rank, User.display_name)
     ).all()
+
+
+# Manager first, then staff in the order of POSITIONS, then anyone without a position, the GM, admin.
+_POSITION_RANK = {position: i for i, position in enumerate(POSITIONS)}
+
+
+def position_rank(user: User) -> tuple[int, int]:
+    if user.role == MANAGER:
+        return (0, 0)
+    if user.role == STAFF:
+        return (1, _POSITION_RANK.get(user.position, len(_POSITION_RANK)))
+    return (2 if user.role == GM else 3, 0)
+
+
+def by_position(users) -> list[User]:
+    """People as a meeting lists them: by position (manager first), then by name (pinyin for Chinese)."""
+    return sorted(users, key=lambda u: (position_rank(u), name_key(u.display_name)))
+
+
+def store_team(store_id: int) -> list[User]:
+    """The store's active manager and staff (not the GM or administrator), by position and name."""
+    return by_position(db.session.scalars(select(User).where(
+        User.store_id == store_id, User.active.is_(True), User.role.in_((MANAGER, STAFF)))))

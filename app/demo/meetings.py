@@ -62,8 +62,7 @@ def load_meetings(store: Store, manager: User, staff: dict[str, User]) -> Meetin
     actions.report_progress(a2, staff["staff3"].id, IN_PROGRESS, "已整理 3 个车型。", a2.version)
 
     # Week 2: repair efficiency.
-    m2 = meetings.create_next_in_series(m1, manager.id)
-    m2.theme = "售后周例会：提高维修效率"
+    m2 = meetings.create_next_in_series(m1, manager.id, "售后周例会：提高维修效率")
     attend(m2)
     meetings.record_disposition(m2, a1, manager.id, VERIFIED)
     meetings.record_disposition(m2, a3, manager.id, VERIFIED)
@@ -76,8 +75,7 @@ def load_meetings(store: Store, manager: User, staff: dict[str, User]) -> Meetin
     actions.report_progress(a5, staff["staff5"].id, DONE, "新抽查表已启用。", a5.version)
 
     # Week 3: follow-up call results.
-    m3 = meetings.create_next_in_series(m2, manager.id)
-    m3.theme = "售后周例会：客户回访结果分析"
+    m3 = meetings.create_next_in_series(m2, manager.id, "售后周例会：客户回访结果分析")
     attend(m3, absent=staff["staff3"].id)
     meetings.record_disposition(m3, a2, manager.id, EXTENDED, "等待厂家技术通报", m3.meeting_date + timedelta(days=14))
     meetings.record_disposition(m3, a4, manager.id, ESCALATED, "备件部门人手不足，需总经理协调")
@@ -93,8 +91,7 @@ def load_meetings(store: Store, manager: User, staff: dict[str, User]) -> Meetin
     actions.report_progress(a7, staff["staff1"].id, IN_PROGRESS, "已与洗车组讨论两种方案。", a7.version)
 
     # The coming week's meeting: its review lists every promise still open.
-    m4 = meetings.create_next_in_series(m3, manager.id)
-    m4.theme = "售后周例会：本周经营情况与上周决议回顾"
+    m4 = meetings.create_next_in_series(m3, manager.id, "售后周例会：本周经营情况与上周决议回顾")
     db.session.flush()
     return m4
 

@@ -31,6 +31,23 @@ class MeetingForm(FlaskForm):
         self.attendee_ids.choices = options(pairs)
 
 
+class MeetingSettingsForm(FlaskForm):
+    weekday = SelectField(_l("Usual day"), coerce=int)  # the locale's day names: formatting.weekday_names
+    start_time = TimeField(_l("Usual start time"),
+                           validators=[InputRequired(message=_l("Enter a valid time."))])
+    place = StringField(_l("Usual place"), validators=[Length(max=120)])
+
+
+class NextMeetingForm(FlaskForm):
+    """This week's theme and purpose: a new week's meeting is not last week's again."""
+    theme = StringField(_l("Theme"), validators=[DataRequired(), not_blank, Length(max=200)])
+    objective = TextAreaField(_l("Objective"), validators=[Length(max=2000)])
+
+
+class CloseForm(FlaskForm):
+    confirm_early = BooleanField(_l("Yes, close it before it has started"))
+
+
 class AgendaItemForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Length(max=200)])
     duration_minutes = IntegerField(

@@ -56,6 +56,17 @@ DISPOSITIONS = {
     CANCELLED: _l("Cancelled"),
 }
 
+class StoreMeetingSettings(db.Model):
+    """A store's usual weekly meeting: the day, time and place a new weekly meeting starts from."""
+
+    __tablename__ = "store_meeting_settings"
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id", ondelete="CASCADE"), primary_key=True)
+    weekday: Mapped[int] = mapped_column(default=0)  # Monday 0 … Sunday 6, as date.weekday()
+    start_time: Mapped[time] = mapped_column(default=time(8, 30))
+    place: Mapped[str] = mapped_column(String(120), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class MeetingSeries(db.Model):
     """A recurring weekly meeting: each next meeting is made from the latest one of the series."""
 

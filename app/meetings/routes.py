@@ -8,19 +8,20 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from ..actions.models import STATUSES, ActionItem
-from ..auth.services import store_people
+from ..auth.services import store_people, store_team
 from ..common import RuleViolation, current_store_id, get_or_404, id_arg, paginate
 from ..extensions import db, htmx
-from ..forms import EmptyForm, choice_values, error_text, options
+from ..formatting import weekday_names
+from ..forms import EmptyForm, error_text, options
 from ..timeutils import local_now, local_today
 from ..transactions import commit_or_refuse
 from . import proposals, review as review_rules, services
 from .forms import (
-    AgendaItemForm, AttendanceForm, DecisionForm, DispositionForm, MeetingActionItemForm, MeetingForm,
-    MinutesForm, NewAgendaItemForm,
+    AgendaItemForm, AttendanceForm, CloseForm, DecisionForm, DispositionForm, MeetingActionItemForm, MeetingForm,
+    MeetingSettingsForm, MinutesForm, NewAgendaItemForm, NextMeetingForm,
 )
 from ..goals.models import Goal
-from .models import ATTENDANCE, DISPOSITIONS, AgendaItem, AgendaProposal, Meeting, MinutesAmendment
+from .models import ATTENDANCE, DISPOSITIONS, WEEKLY, AgendaItem, AgendaProposal, Meeting, MinutesAmendment
 from .permissions import can_manage_meeting, can_run_meetings, can_view_meeting
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
@@ -79,11 +80,23 @@ def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
     form = MeetingForm(obj=meeting)
     form.set_people(store_people(store_id))
     if meeting is None and request.method == "GET":
-        form.chair_id.data = current_user.id
-        form.attendee_ids.data = choice_values(form.attendee_ids)
+        _fill_usual_meeting(form, store_id)
     elif meeting is not None and request.method == "GET":
         form.attendee_ids.data = [a.user_id for a in meeting.attendances]
     return form
+
+
+def _fill_usual_meeting(form: MeetingForm, store_id: int) -> None:
+    """A new meeting is the store's weekly one: its next usual day, time and place, as a series,
+    with the store's manager and staff invited (the GM and administrator only when ticked)."""
+    settings = services.meeting_settings(store_id)
+    starts = services.next_meeting_slot(settings, local_now())
+    form.kind.data = WEEKLY
+    form.meeting_date.data, form.start_time.data = starts.date(), starts.time()
+    form.place.data = settings.place
+    form.weekly_series.data = True
+    form.chair_id.data = current_user.id
+    form.attendee_ids.data = [u.id for u in store_team(store_id)]
 
 
 def _meeting_fields(form: MeetingForm) -> dict:
@@ -116,7 +129,25 @@ def new():
         flash(_("Meeting created with the standard agenda."), "success")
         _warn_if_short_notice(meeting)
         return redirect(url_for(".detail", meeting_id=meeting.id))
-    return render_template("meetings/form.html", form=form, meeting=None), 422 if form.errors else 200
+    return render_template("meetings/form.html", form=form, meeting=None,
+                           settings_saved=services.meeting_settings(store_id).updated_at is not None), \
+        422 if form.errors else 200
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """The store's usual weekly meeting, set once by the manager: new meetings start from it."""
+    store_id = current_store_id()
+    if not can_run_meetings(current_user, store_id):
+        abort(403)
+    form = MeetingSettingsForm(obj=services.meeting_settings(store_id))
+    form.weekday.choices = options(weekday_names())
+    if form.validate_on_submit():
+        services.save_meeting_settings(store_id, form.weekday.data, form.start_time.data, form.place.data or "")
+        db.session.commit()
+        flash(_("Saved. New weekly meetings start on this day, at this time and place."), "success")
+        return redirect(url_for(".new"))
+    return render_template("meetings/settings.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -136,13 +167,16 @@ def edit(meeting_id):
     return render_template("meetings/form.html", form=form, meeting=meeting), 422 if form.errors else 200
 
 
-@bp.post("/<int:meeting_id>/next")
+@bp.route("/<int:meeting_id>/next", methods=["GET", "POST"])
 def next_in_series(meeting_id):
+    """Asks for this week's theme and purpose, then makes the next meeting of the series."""
     meeting = load_meeting(meeting_id, manage=True)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    form = NextMeetingForm()
+    if "theme" not in request.form or not form.validate_on_submit():  # the detail page's button lands here
+        status = 422 if form.errors and "theme" in request.form else 200
+        return render_template("meetings/next.html", meeting=meeting, form=form), status
     with commit_or_refuse() as refusal:
-        nxt = services.create_next_in_series(meeting, current_user.id)
+        nxt = services.create_next_in_series(meeting, current_user.id, form.theme.data, form.objective.data)
         proposals.propose_topics(nxt, local_today())
     if refusal:
         refusal.flash()
@@ -155,7 +189,6 @@ def next_in_series(meeting_id):
 # --- the meeting page -------------------------------------------------------------------
 
 def _detail_context(meeting: Meeting, **overrides) -> dict:
-    people = store_people(meeting.store_id)
     manage = can_manage_meeting(current_user, meeting) and not meeting.is_closed
     schedule = services.agenda_schedule(meeting)
     current = _current_item(meeting, schedule)
@@ -170,8 +203,10 @@ def _detail_context(meeting: Meeting, **overrides) -> dict:
         can_manage=manage,
         can_amend=can_manage_meeting(current_user, meeting),
         today=local_today(),
-        action_form=_action_form(meeting, people, agenda_item_id=current.id if current else None),
+        attendance=services.attendance_in_order(meeting),
+        action_form=_action_form(meeting, agenda_item_id=current.id if current else None),
         decision_form=_decision_form(meeting, agenda_item_id=current.id if current else None),
+        closing_early=services.starts_later(meeting, local_now()),
         previous=services.previous_meeting(meeting),
         proposals=proposals.proposals_for(meeting),
         goals=proposals.meeting_goals(meeting),
@@ -211,10 +246,9 @@ def _meeting_actions(meeting: Meeting):
     ).all()
 
 
-def _action_form(meeting: Meeting, people=None, formdata=None, agenda_item_id=None) -> MeetingActionItemForm:
+def _action_form(meeting: Meeting, formdata=None, agenda_item_id=None) -> MeetingActionItemForm:
     form = MeetingActionItemForm(formdata=formdata, prefix="action")
-    people = people if people is not None else store_people(meeting.store_id)
-    form.set_owners(people)
+    form.set_owners(store_team(meeting.store_id))
     form.agenda_item_id.choices = options((a.id, a.display_title) for a in meeting.agenda_items)
     plan = meeting.agenda_item("action_plan")
     if formdata is None:  # the agenda item it is added from, remembered from the last one added
@@ -246,6 +280,7 @@ def minutes(meeting_id):
         .where(AgendaItem.meeting_id == meeting.id).order_by(MinutesAmendment.at)
     ).all()
     return render_template("meetings/minutes.html", meeting=meeting,
+                           attendance=services.attendance_in_order(meeting),
                            review_rows=services.review_items_for(meeting),
                            meeting_actions=_meeting_actions(meeting), amendments=amendments,
                            schedule=services.agenda_schedule(meeting), today=local_today())
@@ -267,6 +302,23 @@ def attendance(meeting_id, user_id):
     if htmx:
         return render_template("meetings/_attendance_row.html", meeting=meeting, a=record,
                                can_manage=True, saved=True)
+    return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="attendance"))
+
+
+@bp.post("/<int:meeting_id>/attendance/everyone-present")
+def everyone_present(meeting_id):
+    meeting = load_meeting(meeting_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with commit_or_refuse() as refusal:
+        services.mark_everyone_present(meeting)
+    if refusal:
+        if htmx:
+            return refusal.message, refusal.status
+        refusal.flash()
+    if htmx:
+        return render_template("meetings/_attendance.html", meeting=meeting, can_manage=True,
+                               attendance=services.attendance_in_order(meeting)), refusal.status or 200
     return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="attendance"))
 
 
@@ -447,7 +499,8 @@ def reopen_review(meeting_id, action_item_id):
 
 def _close_bar(meeting: Meeting, refused: bool, status=200, message=""):
     return render_template("meetings/_close_bar.html", meeting=meeting, review_rows=review_rules.review_rows(meeting),
-                           refused=refused, message=message), status
+                           refused=refused, message=message,
+                           closing_early=services.starts_later(meeting, local_now())), status
 
 
 @bp.get("/<int:meeting_id>/close-bar")
@@ -460,8 +513,11 @@ def close_bar(meeting_id):
 @bp.post("/<int:meeting_id>/close")
 def close(meeting_id):
     meeting = load_meeting(meeting_id, manage=True)
-    if not EmptyForm().validate_on_submit():
+    form = CloseForm()
+    if not form.validate_on_submit():
         abort(400)
+    if not meeting.is_closed and services.starts_later(meeting, local_now()) and not form.confirm_early.data:
+        return render_template("meetings/close_early.html", meeting=meeting, form=form)
     with commit_or_refuse() as refusal:
         services.close_meeting(meeting, current_user.id)
     if refusal and meeting.is_closed:

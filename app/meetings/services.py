@@ -1,5 +1,5 @@
 """Rules for meetings: the standard agenda, series, minutes, decisions, review and closing."""
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -9,14 +9,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..actions import services as actions
 from ..actions.models import ACTIVE_STATUSES, CANCELLED, DONE, ActionItem
+from ..auth.services import by_position
 from ..common import RuleViolation, VersionConflict
 from ..database import insert_unless_taken
 from ..extensions import db
 from ..timeutils import utcnow
 from .models import (
-    CANCELLED as DISPOSITION_CANCELLED, CLOSED, CUSTOM, ESCALATED, EXTENDED, INVITED, ON_SCHEDULE,
-    REVIEW, STANDARD_AGENDA, VERIFIED, AgendaItem, Attendance, Decision, Meeting, MeetingSeries,
-    MinutesAmendment, ReviewEntry,
+    CANCELLED as DISPOSITION_CANCELLED, CLOSED, CUSTOM, ESCALATED, EXTENDED, INVITED, ON_SCHEDULE, PRESENT,
+    REVIEW, STANDARD_AGENDA, VERIFIED, AgendaItem, AgendaProposal, Attendance, Decision, Meeting, MeetingSeries,
+    MinutesAmendment, ReviewEntry, StoreMeetingSettings,
 )
 
 NOTICE_DAYS = 3
@@ -25,6 +26,37 @@ NOTICE_DAYS = 3
 def notice_is_short(meeting: Meeting, now: datetime) -> bool:
     """The meeting system asks for the notice and agenda at least NOTICE_DAYS days ahead."""
     return now < meeting.starts_at < now + timedelta(days=NOTICE_DAYS)
+
+
+def starts_later(meeting: Meeting, now: datetime) -> bool:
+    """Closing a meeting that has not begun is most likely a slip: the page asks first."""
+    return meeting.starts_at > now
+
+
+# --- the store's usual meeting ----------------------------------------------------------
+
+def meeting_settings(store_id: int) -> StoreMeetingSettings:
+    """The store's usual day, time and place; Monday 8:30 until the manager sets them (not saved)."""
+    return db.session.get(StoreMeetingSettings, store_id) or StoreMeetingSettings(
+        store_id=store_id, weekday=0, start_time=time(8, 30), place="")
+
+
+def save_meeting_settings(store_id: int, weekday: int, start_time: time, place: str) -> StoreMeetingSettings:
+    settings = db.session.get(StoreMeetingSettings, store_id)
+    if settings is None:
+        settings = StoreMeetingSettings(store_id=store_id)
+        db.session.add(settings)
+    settings.weekday, settings.start_time, settings.place = weekday, start_time, place.strip()
+    settings.updated_at = utcnow()
+    db.session.flush()
+    return settings
+
+
+def next_meeting_slot(settings: StoreMeetingSettings, now: datetime) -> datetime:
+    """The next time the usual meeting day and hour come round (today, if that hour is still ahead)."""
+    day = now.date() + timedelta(days=(settings.weekday - now.weekday()) % 7)
+    slot = datetime.combine(day, settings.start_time)
+    return slot if slot > now else slot + timedelta(days=7)
 
 
 # --- creating and editing ---------------------------------------------------------------
@@ -61,8 +93,9 @@ def _set_attendees(meeting: Meeting, attendee_ids) -> None:
     meeting.attendances = kept + [Attendance(user_id=uid, status=INVITED) for uid in sorted(wanted - have)]
 
 
-def create_next_in_series(meeting: Meeting, created_by_id: int) -> Meeting:
-    """One step: the next meeting of the series, a week on, same people, place and agenda."""
+def create_next_in_series(meeting: Meeting, created_by_id: int, theme: str, objective: str = "") -> Meeting:
+    """One step: the next meeting of the series, a week on, same people, place and agenda; this
+    week's theme and purpose are asked for, not copied from last week."""
     if meeting.series_id is None:
         raise RuleViolation(_("This meeting is not part of a series."))
     latest = db.session.scalars(
@@ -70,8 +103,8 @@ def create_next_in_series(meeting: Meeting, created_by_id: int) -> Meeting:
         .order_by(Meeting.meeting_date.desc(), Meeting.id.desc()).limit(1)
     ).one()
     nxt = Meeting(
-        store_id=latest.store_id, series_id=latest.series_id, kind=latest.kind, theme=latest.theme,
-        objective="", meeting_date=latest.meeting_date + timedelta(days=latest.series.interval_days),
+        store_id=latest.store_id, series_id=latest.series_id, kind=latest.kind, theme=theme.strip(),
+        objective=(objective or "").strip(), meeting_date=latest.meeting_date + timedelta(days=latest.series.interval_days),
         start_time=latest.start_time, place=latest.place, chair_id=latest.chair_id,
         minute_taker_id=latest.minute_taker_id, created_by_id=created_by_id,
     )
@@ -152,6 +185,22 @@ def set_attendance(meeting: Meeting, user_id: int, status: str) -> Attendance:
     attendance.status = status
     db.session.flush()
     return attendance
+
+
+def mark_everyone_present(meeting: Meeting) -> int:
+    """Everyone not yet recorded is present; the exceptions are then marked one by one."""
+    require_open(meeting)
+    unrecorded = [a for a in meeting.attendances if a.status == INVITED]
+    for attendance in unrecorded:
+        attendance.status = PRESENT
+    db.session.flush()
+    return len(unrecorded)
+
+
+def attendance_in_order(meeting: Meeting) -> list[Attendance]:
+    """The attendance list by position (manager first), then by name in pinyin order."""
+    order = {u.id: i for i, u in enumerate(by_position(a.user for a in meeting.attendances))}
+    return sorted(meeting.attendances, key=lambda a: order[a.user_id])
 
 
 def save_minutes(item: AgendaItem, text: str, base_version: int, user_id: int) -> AgendaItem:
@@ -314,6 +363,10 @@ def close_meeting(meeting: Meeting, user_id: int) -> Meeting:
             "%(num)d reviewed action items have no disposition yet; record one for each before closing.",
             len(missing),
         ))
+    # Topics the data proposed and nobody took up do not outlive the meeting.
+    db.session.execute(update(AgendaProposal).where(
+        AgendaProposal.meeting_id == meeting.id, AgendaProposal.kept.is_(None)).values(kept=False)
+        .execution_options(synchronize_session=False))
     meeting.status = CLOSED
     meeting.closed_at = utcnow()
     meeting.closed_by_id = user_id

@@ -52,7 +52,7 @@ def test_weekly_meeting_loop(new_context, make_store, make_user, artifacts):
     actions = boss.locator("#meeting-actions")
     expect(actions.get_by_role("heading", name="Action items from this meeting")).to_be_visible()
     actions.get_by_label("Action", exact=True).fill(action)
-    actions.get_by_label("Owner (responsible person)").select_option(label="Advisor Zhang")
+    actions.get_by_label("Owner (responsible person)").select_option(label="Advisor Zhang · Service advisor")
     actions.get_by_label("Deadline", exact=True).fill(deadline.isoformat())
     actions.get_by_role("button", name="Add action item").click()
     row = actions.locator("tbody tr").filter(has_text=action)
@@ -70,9 +70,12 @@ def test_weekly_meeting_loop(new_context, make_store, make_user, artifacts):
     assert boss.evaluate("window.__noReload") is True
     boss.screenshot(path=artifacts / "01-meeting-page.png", full_page=True)
 
-    # --- close the meeting (the browser asks first) ------------------------------------------
+    # --- close the meeting (the browser asks first; a week early, the page asks again) --------
     dialogs = []
     boss.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+    boss.get_by_role("button", name="Close meeting").click()
+    expect(boss.get_by_role("heading", level=1)).to_have_text("Close the meeting before it starts?")
+    boss.get_by_label("Yes, close it before it has started").check()
     boss.get_by_role("button", name="Close meeting").click()
     expect(boss.locator(".badges .status-closed")).to_have_text("Closed")
     assert dialogs == ["Close this meeting? The minutes will be frozen."]
@@ -88,22 +91,26 @@ def test_weekly_meeting_loop(new_context, make_store, make_user, artifacts):
     expect(card.locator(".badge.status-open")).to_have_text("Open")
     phone.evaluate(NO_RELOAD)
     mine_url = phone.url
-    card.get_by_label("Status").select_option(label="Done")
+    card.get_by_text("Write a progress note").click()
     card.get_by_label("Progress note").fill("Called all 12 customers; 10 satisfied, 2 get a visit.")
-    card.get_by_role("button", name="Save progress").click()
+    card.get_by_role("button", name="Save note").click()
+    expect(card.get_by_role("status")).to_have_text("Note saved. The item is now in progress.")
+    card.get_by_role("button", name="Done", exact=True).click()
     expect(card.get_by_role("status")).to_have_text("Saved.")
     expect(card.locator(".badge.status-done")).to_have_text("Done")
     expect(card).to_contain_text("Called all 12 customers")
     # The owner can go on reporting until the item is verified in a review.
-    expect(card.get_by_role("button", name="Save progress")).to_be_visible()
+    expect(card.get_by_text("Write a progress note")).to_be_visible()
     assert phone.url == mine_url and phone.evaluate("window.__noReload") is True
     phone.screenshot(path=artifacts / "02-my-action-items-phone.png", full_page=True)
 
     # --- the next meeting of the series reviews it ------------------------------------------
     boss.get_by_role("button", name="Create the next meeting of this series").click()
+    boss.get_by_label("Theme", exact=True).fill("Waiting times at the desk")
+    boss.get_by_role("button", name="Create the next meeting").click()
     expect(boss.locator("#flashes")).to_contain_text("The next meeting of the series was created.")
     expect(boss).not_to_have_url(meeting_url)
-    expect(boss.get_by_role("heading", level=1)).to_have_text(theme)
+    expect(boss.get_by_role("heading", level=1)).to_have_text("Waiting times at the desk")
     expect(boss.locator(".badges .status-planned")).to_have_text("Not closed")
     review_row = boss.locator("#review li.review-row").filter(has_text=action)
     expect(review_row).to_have_count(1)

@@ -1,0 +1,12 @@
+"""Names in the order people expect: Chinese names by pinyin, others alphabetically.
+
+pypinyin gives each Han character its pinyin (with a tone number, so 李 li3 sorts before 丽 li4);
+Latin letters pass through, so mixed lists read as one alphabet in both languages.
+"""
+from pypinyin import Style, lazy_pinyin
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """A sort key for a person's name; the name itself breaks ties between homophones."""
+    spelled = " ".join(lazy_pinyin(name or "", style=Style.TONE3, errors="default"))
+    return spelled.casefold(), name or ""
