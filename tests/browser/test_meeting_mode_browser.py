@@ -154,7 +154,7 @@ def test_action_items_are_added_from_any_agenda_item(new_context, make_store, ma
     page.locator(f"#agenda-{theme.id}").get_by_role("link", name="+ Action item").click()
     expect(agenda_item).to_have_value(str(theme.id))
     form.get_by_label("Action", exact=True).fill("Post the waiting times at the desk")
-    form.get_by_label("Owner (responsible person)").select_option(label="Advisor Wang")
+    form.get_by_label("Owner (responsible person)").select_option(label="Advisor Wang · Service advisor")
     form.get_by_label("Deadline", exact=True).fill((world.second.meeting_date + timedelta(days=5)).isoformat())
     form.get_by_role("button", name="Add action item").click()
     expect(page.locator("#meeting-actions tbody")).to_contain_text("Post the waiting times at the desk")
