@@ -412,9 +412,13 @@ def _render_row(meeting: Meeting, item: ActionItem, status=200, **kw):
     """The row as it stands now (an htmx fragment that tells the close bar to count again), or the
     page with that row shown so for a browser without JS."""
     row = _row(meeting, item)
+    if row is None:  # not (or no longer) part of the review: say why, where the review is
+        if htmx:
+            return kw.get("error") or "", status, {"HX-Trigger": "reviewChanged"}
+        if kw.get("error"):
+            flash(kw["error"], "warning")
+        return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="review"))
     if htmx:
-        if row is None:  # no longer part of the review (closed elsewhere meanwhile)
-            return "", 200, {"HX-Trigger": "reviewChanged"}
         return render_template("meetings/_review_row.html", meeting=meeting, row=row, can_manage=True,
                                today=local_today(), **kw), status, {"HX-Trigger": "reviewChanged"}
     return render_template("meetings/detail.html", **_detail_context(meeting, row_state={item.id: kw})), status
