@@ -71,7 +71,6 @@ def test_attendance_is_ordered_by_position_then_pinyin(login, make_user, store, 
     sheet = minutes[minutes.index("Attendance list"):]
     assert sheet.index("赵经理") < sheet.index("陈静") < sheet.index("王芳") < sheet.index("总经理")
     assert sheet.count('class="sign-line"') == 4 and "Chair: 赵经理" in sheet
-    assert '<th scope="col" class="col-short">Deadline</th>' in minutes or "col-short" in minutes
 
 
 # --- the store's usual meeting and a new meeting's defaults -------------------------------
@@ -172,7 +171,7 @@ def test_undecided_proposals_fold_and_are_dropped_at_closing(login, manager, mak
     page = c.get(f"/meetings/{meeting.id}").text
     fold = page[page.index('<details class="proposal-fold">'):]
     fold = fold[:fold.index("</details>")]
-    assert "8 more topics proposed from the data" in fold and fold.count('<li id="proposal-') == 8
+    assert "8 topics proposed from the data" in fold and fold.count('<li id="proposal-') == 8
     assert page.index(f'id="proposal-{kept.id}"') < page.index('<details class="proposal-fold">')
 
     assert c.post(f"/meetings/{meeting.id}/close").status_code == 302

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from ..actions.models import STATUSES, ActionItem
-from ..auth.services import store_people, store_team
+from ..auth.services import by_position, store_people, store_team
 from ..common import RuleViolation, current_store_id, get_or_404, id_arg, paginate
 from ..extensions import db, htmx
 from ..formatting import weekday_names
@@ -78,7 +78,7 @@ def index():
 def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
     store_id = meeting.store_id if meeting else current_store_id()
     form = MeetingForm(obj=meeting)
-    form.set_people(store_people(store_id))
+    form.set_people(by_position(store_people(store_id)))
     if meeting is None and request.method == "GET":
         _fill_usual_meeting(form, store_id)
     elif meeting is not None and request.method == "GET":
