@@ -2,14 +2,19 @@
 page chrome. The one place numbers and period labels are formatted, for pages and Python alike."""
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
-
 from functools import partial
 
 from babel.dates import format_skeleton, get_day_names
 from babel.numbers import format_compact_decimal
 from flask import g, request
 from flask_babel import (
-    format_date, format_datetime, format_decimal, format_percent, format_scientific, format_time, get_locale,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_scientific,
+    format_time,
+    get_locale,
 )
 from flask_login import current_user
 from werkzeug.local import LocalProxy

@@ -32,7 +32,13 @@ from app.extensions import db  # noqa: E402
 from app.goals.models import ActRecord, CheckRecord, Goal, GoalUpdate, PlanStep, meeting_goal  # noqa: E402
 from app.kpis.models import PERSON_SCOPE, Kpi, KpiValue  # noqa: E402
 from app.meetings.models import (  # noqa: E402
-    STANDARD_AGENDA, AgendaItem, Attendance, Decision, Meeting, MeetingSeries, ReviewEntry,
+    STANDARD_AGENDA,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    ReviewEntry,
 )
 from app.meetings.proposals import propose_topics  # noqa: E402
 from app.months import add_months, month_start, quarter_bounds  # noqa: E402

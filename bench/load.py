@@ -46,6 +46,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
+from generate import PASSWORD, Scale, bench_config, fill  # noqa: E402
+from run import percentile  # noqa: E402
 from sqlalchemy import create_engine, func, make_url, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -53,8 +55,6 @@ from app.actions.models import ACTIVE_STATUSES, ActionItem, ActionItemUpdate  # 
 from app.auth.models import Store, User  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.meetings.models import AgendaItem, Meeting, ReviewEntry  # noqa: E402
-from generate import PASSWORD, Scale, bench_config, fill  # noqa: E402
-from run import percentile  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

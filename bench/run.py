@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
+from generate import PASSWORD, SCALES, bench_config, default_url  # noqa: E402
 from sqlalchemy import event, func, make_url, select  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -33,7 +34,6 @@ from app.kpis.models import KpiValue  # noqa: E402
 from app.meetings.models import AgendaItem, Attendance, Decision, Meeting, ReviewEntry  # noqa: E402
 from app.reviews.models import ManagerReview  # noqa: E402
 from app.timeutils import local_today  # noqa: E402
-from generate import PASSWORD, SCALES, bench_config, default_url  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPORT = HERE / "REPORT.md"

@@ -2,9 +2,9 @@ import logging
 from logging.config import fileConfig
 from pathlib import Path
 
+from alembic import context
 from flask import current_app
 
-from alembic import context
 from app.backups import backup_name, copy_sqlite, restore_sqlite
 from app.database import sqlite_file
 

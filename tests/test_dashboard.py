@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from app.actions.models import CANCELLED, DONE
 from app.auth.models import ADMIN, GM, MANAGER, STAFF
-from app.kpis import charts
 from app.dashboard import services
 from app.extensions import db
 from app.goals.models import CheckRecord, Goal, PlanStep
+from app.kpis import charts
 from app.kpis.models import Kpi, KpiValue
 from app.meetings.models import CLOSED
 from app.months import last_months, month_start, previous_month

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from app.auth.models import STAFF
 from app.coaching import services as coaching
 from app.extensions import db
-from app.formatting import fcompact, fmonth, fnumber, fperiod, fpercent
+from app.formatting import fcompact, fmonth, fnumber, fpercent, fperiod
 from app.goals.models import Goal
 from app.kpis.models import KpiValue
 from app.kpis.services import kpi_by_code

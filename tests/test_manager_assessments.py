@@ -18,7 +18,6 @@ from app.reviews.models import (
 )
 from app.timeutils import local_today
 
-
 PAGE_LANGUAGE = "en"  # the pages are read in English (the default is Chinese)
 
 

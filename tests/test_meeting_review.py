@@ -43,8 +43,8 @@ def test_carry_over_across_three_consecutive_meetings(login, manager, staff, mak
     page = boss.get(f"/meetings/{m2.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "log in use" in page and "days overdue" in page
     # It cannot close before every reviewed item has a disposition.
-    refused = boss.post(f"/meetings/{m2.id}/close", headers={"Accept-Language": "en"}, follow_redirects=True)
-    assert "no disposition yet" in refused.get_data(as_text=True)
+    refused = boss.post(f"/meetings/{m2.id}/close", headers={"Accept-Language": "en"})
+    assert refused.status_code == 422 and "3 rows still need a disposition" in refused.get_data(as_text=True)
     assert not db.session.get(Meeting, m2.id).is_closed
 
     assert dispose(boss, m2, done_soon, "verified").status_code == 200
@@ -90,7 +90,9 @@ def test_disposition_rules(login, manager, staff, make_meeting, make_item):
     assert dispose(boss, meeting, item, "extended", reason="why").status_code == 422  # no new deadline
     past = (local_today() - timedelta(days=5)).isoformat()
     assert dispose(boss, meeting, item, "extended", new_deadline=past, reason="why").status_code == 422
-    assert dispose(boss, meeting, item, "cancelled").status_code == 422  # no reason
+    asked = dispose(boss, meeting, item, "cancelled")  # the tap: asks for the reason, records nothing
+    assert asked.status_code == 200 and 'name="reason"' in asked.get_data(as_text=True)
+    assert dispose(boss, meeting, item, "cancelled", reason=" ").status_code == 422  # no reason
     assert dispose(boss, meeting, item, "bogus", reason="x").status_code == 422
     assert db.session.scalar(db.select(db.func.count()).select_from(ReviewEntry)) == 0
     assert dispose(boss, meeting, item, "escalated", reason="blocked by parts").status_code == 200

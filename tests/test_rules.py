@@ -4,7 +4,13 @@ from datetime import date
 import pytest
 
 from app.goals.rules import (
-    AT_RISK, MAX_ATTAINMENT, OFF_TRACK, ON_TRACK, attainment, progress, status,
+    AT_RISK,
+    MAX_ATTAINMENT,
+    OFF_TRACK,
+    ON_TRACK,
+    attainment,
+    progress,
+    status,
 )
 
 

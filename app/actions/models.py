@@ -29,6 +29,7 @@ EVENTS = {
     "escalated": _l("escalated the item"),
     "verified": _l("verified it done in a meeting review"),
     "cancelled": _l("cancelled the item"),
+    "reopened": _l("undid a review disposition"),
 }
 
 LOW, NORMAL, HIGH = "low", "normal", "high"

@@ -9,7 +9,14 @@ from ..common import RuleViolation, check_version
 from ..extensions import db
 from ..timeutils import utcnow
 from .models import (
-    ACTIVE_STATUSES, CANCELLED, DONE, IN_PROGRESS, OPEN, OWNER_STATUSES, ActionItem, ActionItemUpdate,
+    ACTIVE_STATUSES,
+    CANCELLED,
+    DONE,
+    IN_PROGRESS,
+    OPEN,
+    OWNER_STATUSES,
+    ActionItem,
+    ActionItemUpdate,
 )
 
 
@@ -113,6 +120,22 @@ def cancel(item: ActionItem, author_id: int, reason: str) -> None:
     item.status = CANCELLED
     item.closed_at = utcnow()
     _log(item, author_id, "cancelled", reason, old=old, new=CANCELLED)
+
+
+def undo_review(item: ActionItem, author_id: int, disposition: str, status_at_review: str,
+                deadline_at_review: date, escalated_before: bool) -> None:
+    """Take back what a review disposition did (reopened before its meeting closes)."""
+    if disposition == "verified":
+        item.closed_at = None
+    elif disposition == "extended":
+        item.deadline = deadline_at_review
+        item.extension_count = max(item.extension_count - 1, 0)
+        item.status = status_at_review
+    elif disposition == "escalated":
+        item.escalated = escalated_before
+    elif disposition == "cancelled":
+        item.status, item.closed_at = status_at_review, None
+    _log(item, author_id, "reopened", old=None, new=None)
 
 
 # --- lists ------------------------------------------------------------------------------

@@ -11,8 +11,15 @@ from ..forms import EmptyForm
 from . import lockout
 from .forms import LoginForm
 from .permissions import can
-from .services import (authenticate, current_store, end_current_session, login_failed, login_locked_out,
-                       start_session, visible_stores)
+from .services import (
+    authenticate,
+    current_store,
+    end_current_session,
+    login_failed,
+    login_locked_out,
+    start_session,
+    visible_stores,
+)
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.add_app_template_global(can, "can")

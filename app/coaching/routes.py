@@ -7,11 +7,11 @@ from flask_login import current_user
 from ..actions.services import unclosed_items
 from ..auth.models import STAFF, User
 from ..auth.services import store_staff
-from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import htmx
 from ..formatting import header_values
 from ..forms import EmptyForm, options
+from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..kpis.services import parse_month
 from ..months import last_months, previous_month
 from ..timeutils import local_today

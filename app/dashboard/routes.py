@@ -7,10 +7,10 @@ from flask_login import current_user
 
 from ..auth.permissions import can_oversee_store
 from ..auth.services import current_store, visible_stores
-from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..coaching import analysis as coaching_analysis
 from ..common import current_store_id, require_login
 from ..goals.rules import AT_RISK, AT_RISK_FROM, OFF_TRACK, ON_TRACK, ON_TRACK_FROM
+from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..kpis.models import PERSON_SCOPE
 from ..kpis.services import active_kpis
 from ..timeutils import local_today

@@ -20,9 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.models import POSITIONS, STAFF, User
 from ..auth.services import current_store, store_people
 from ..common import VersionConflict, current_store_id, get_or_404, require_login
+from ..errors import render_error
 from ..extensions import db, htmx
 from ..formatting import finput, fmonth, fnumber
-from ..errors import render_error
 from ..months import months_between, year_bounds
 from ..timeutils import local_today
 from ..validation import in_range, whole_number

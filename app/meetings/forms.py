@@ -1,12 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
-    DataRequired, InputRequired, Length, Optional, ValidationError,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
 )
 
 from ..actions.forms import ActionItemForm
 from ..forms import FlaskForm, MultiCheckboxField, VersionField, not_blank, options, sent, within
-from ..forms import LocalDateField as DateField, LocalTimeField as TimeField
+from ..forms import LocalDateField as DateField
+from ..forms import LocalTimeField as TimeField
 from .models import ATTENDANCE, DISPOSITIONS, EXTENDED, MEETING_KINDS
 
 
@@ -83,9 +88,13 @@ class DispositionForm(FlaskForm):
     new_deadline = DateField(_l("New deadline"), validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[Length(max=1000)])
 
-    def validate_new_deadline(self, field):
-        if self.disposition.data == EXTENDED and not field.data:
-            raise ValidationError(_l("Give the new deadline."))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Here, not in validate_new_deadline: Optional() ends an empty field's checks before it.
+        if self.disposition.data == EXTENDED and self.new_deadline.data is None and not self.new_deadline.errors:
+            self.new_deadline.errors = [*self.new_deadline.errors, _l("Give the new deadline.")]
+            valid = False
+        return valid
 
     def validate_reason(self, field):
         if self.disposition.data in ("extended", "escalated", "cancelled") and not (field.data or "").strip():

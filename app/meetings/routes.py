@@ -1,4 +1,6 @@
 """Meeting pages: list, create and edit, run (attendance, minutes, review, decisions, actions), close."""
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -11,14 +13,24 @@ from ..common import RuleViolation, current_store_id, get_or_404, id_arg, pagina
 from ..extensions import db, htmx
 from ..formatting import weekday_names
 from ..forms import EmptyForm, error_text, options
+from ..goals.models import Goal
 from ..timeutils import local_now, local_today
 from ..transactions import commit_or_refuse
 from . import proposals, services
+from . import review as review_rules
 from .forms import (
-    AgendaItemForm, AttendanceForm, CloseForm, DecisionForm, DispositionForm, MeetingActionItemForm, MeetingForm,
-    MeetingSettingsForm, MinutesForm, NewAgendaItemForm, NextMeetingForm,
+    AgendaItemForm,
+    AttendanceForm,
+    CloseForm,
+    DecisionForm,
+    DispositionForm,
+    MeetingActionItemForm,
+    MeetingForm,
+    MeetingSettingsForm,
+    MinutesForm,
+    NewAgendaItemForm,
+    NextMeetingForm,
 )
-from ..goals.models import Goal
 from .models import ATTENDANCE, DISPOSITIONS, WEEKLY, AgendaItem, AgendaProposal, Meeting, MinutesAmendment
 from .permissions import can_manage_meeting, can_run_meetings, can_view_meeting
 
@@ -29,11 +41,13 @@ require_login(bp)
 
 @bp.app_context_processor
 def meeting_choices():
-    def dispositions_for(item, meeting):
-        return [(key, DISPOSITIONS[key]) for key in services.allowed_dispositions(item, meeting)]
+    def choices_for(item, meeting):
+        return [(key, review_rules.CHOICE_LABELS[key]) for key in services.allowed_dispositions(item, meeting)]
 
-    return {"attendance_choices": ATTENDANCE, "dispositions_for": dispositions_for, "statuses": STATUSES,
-            "notice_days": services.NOTICE_DAYS}
+    return {"attendance_choices": ATTENDANCE, "statuses": STATUSES,
+            "notice_days": services.NOTICE_DAYS, "choices_for": choices_for, "disposition_labels": DISPOSITIONS,
+            "review_groups": review_rules.grouped, "not_yet_due": review_rules.not_yet_due,
+            "review_left_message": review_rules.left_message}
 
 
 def load_meeting(meeting_id: int, manage: bool = False) -> Meeting:
@@ -182,17 +196,23 @@ def next_in_series(meeting_id):
 
 def _detail_context(meeting: Meeting, **overrides) -> dict:
     manage = can_manage_meeting(current_user, meeting) and not meeting.is_closed
+    schedule = services.agenda_schedule(meeting)
+    current = _current_item(meeting, schedule)
+    rows = review_rules.review_rows(meeting)
     ctx = dict(
         meeting=meeting,
-        schedule=services.agenda_schedule(meeting),
-        review_rows=services.review_items_for(meeting),
+        schedule=schedule,
+        current=current,
+        clock=_clock(meeting, schedule),
+        review_rows=rows,
         meeting_actions=_meeting_actions(meeting),
         can_manage=manage,
         can_amend=can_manage_meeting(current_user, meeting),
         today=local_today(),
         attendance=services.attendance_in_order(meeting),
-        action_form=_action_form(meeting),
-        decision_form=_decision_form(meeting),
+        action_form=_action_form(meeting, agenda_item_id=current.id if current else None),
+        decision_form=_decision_form(meeting, agenda_item_id=current.id if current else None),
+        closing_early=services.starts_later(meeting, local_now()),
         previous=services.previous_meeting(meeting),
         proposals=proposals.proposals_for(meeting),
         goals=proposals.meeting_goals(meeting),
@@ -204,26 +224,50 @@ def _detail_context(meeting: Meeting, **overrides) -> dict:
     return ctx
 
 
+def _current_item(meeting: Meeting, schedule) -> AgendaItem | None:
+    """The item chosen in the table of contents (?item=), else the one the clock is in, else the first."""
+    chosen = id_arg("item", request.args)
+    by_id = {item.id: item for item, _starts in schedule}
+    if chosen in by_id:
+        return by_id[chosen]
+    now = local_now()
+    for item, starts in schedule:
+        if starts <= now < starts + timedelta(minutes=item.duration_minutes):
+            return item
+    return schedule[0][0] if schedule else None
+
+
+def _clock(meeting: Meeting, schedule) -> dict:
+    """Planned minutes, and minutes elapsed since the start while the meeting is under way."""
+    planned = sum(item.duration_minutes for item, _starts in schedule)
+    now = local_now()
+    running = not meeting.is_closed and meeting.starts_at <= now < meeting.starts_at + timedelta(hours=12)
+    elapsed = int((now - meeting.starts_at).total_seconds() // 60) if running else None
+    return {"planned": planned, "elapsed": elapsed, "ends_at": meeting.starts_at + timedelta(minutes=planned)}
+
+
 def _meeting_actions(meeting: Meeting):
     return db.session.scalars(
         db.select(ActionItem).where(ActionItem.meeting_id == meeting.id).order_by(ActionItem.id)
     ).all()
 
 
-def _action_form(meeting: Meeting, formdata=None) -> MeetingActionItemForm:
+def _action_form(meeting: Meeting, formdata=None, agenda_item_id=None) -> MeetingActionItemForm:
     form = MeetingActionItemForm(formdata=formdata, prefix="action")
     form.set_owners(store_team(meeting.store_id))
     form.agenda_item_id.choices = options((a.id, a.display_title) for a in meeting.agenda_items)
     plan = meeting.agenda_item("action_plan")
-    if formdata is None and plan is not None:
-        form.agenda_item_id.data = plan.id
+    if formdata is None:  # the agenda item it is added from, remembered from the last one added
+        form.agenda_item_id.data = agenda_item_id or (plan.id if plan else None)
     return form
 
 
-def _decision_form(meeting: Meeting, formdata=None) -> DecisionForm:
+def _decision_form(meeting: Meeting, formdata=None, agenda_item_id=None) -> DecisionForm:
     form = DecisionForm(formdata=formdata, prefix="decision")
     form.agenda_item_id.choices = options([(0, _("(whole meeting)"))] + [
         (a.id, a.display_title) for a in meeting.agenda_items])
+    if formdata is None and agenda_item_id:
+        form.agenda_item_id.data = agenda_item_id
     return form
 
 
@@ -319,7 +363,7 @@ def add_decision(meeting_id):
             form.text.errors.append(refusal.message)
             status = refusal.status
         else:
-            form = _decision_form(meeting)
+            form = _decision_form(meeting, agenda_item_id=form.agenda_item_id.data)
     else:
         status = 422
     if htmx:
@@ -346,7 +390,7 @@ def add_action(meeting_id):
             form.title.errors.append(refusal.message)
             status = refusal.status
         else:
-            form = _action_form(meeting)
+            form = _action_form(meeting, agenda_item_id=form.agenda_item_id.data)
     else:
         status = 422
     if htmx:
@@ -359,39 +403,121 @@ def add_action(meeting_id):
     return render_template("meetings/detail.html", **_detail_context(meeting, action_form=form)), status
 
 
-@bp.post("/<int:meeting_id>/review/<int:action_item_id>")
-def review(meeting_id, action_item_id):
-    meeting = load_meeting(meeting_id, manage=True)
+def _review_item(meeting: Meeting, action_item_id: int) -> ActionItem:
     item = get_or_404(ActionItem, action_item_id)
     if item.store_id != meeting.store_id:
         abort(404)
+    return item
+
+
+def _row(meeting: Meeting, item: ActionItem):
+    return next((r for r in review_rules.review_rows(meeting) if r.item.id == item.id), None)
+
+
+def _render_row(meeting: Meeting, item: ActionItem, status=200, **kw):
+    """The row as it stands now (an htmx fragment that tells the close bar to count again), or the
+    page with that row shown so for a browser without JS."""
+    row = _row(meeting, item)
+    if row is None:  # not (or no longer) part of the review: say why, where the review is
+        if htmx:
+            return kw.get("error") or "", status, {"HX-Trigger": "reviewChanged"}
+        if kw.get("error"):
+            flash(kw["error"], "warning")
+        return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="review"))
+    if htmx:
+        return render_template("meetings/_review_row.html", meeting=meeting, row=row, can_manage=True,
+                               today=local_today(), **kw), status, {"HX-Trigger": "reviewChanged"}
+    return render_template("meetings/detail.html", **_detail_context(meeting, row_state={item.id: kw})), status
+
+
+@bp.get("/<int:meeting_id>/review/<int:action_item_id>")
+def review_row(meeting_id, action_item_id):
+    """One review row (the "back" of a choice that asked for a date or reason)."""
+    meeting = load_meeting(meeting_id)
+    item = _review_item(meeting, action_item_id)
+    if htmx:
+        return _render_row(meeting, item)
+    return redirect(url_for(".detail", meeting_id=meeting.id, _anchor=f"review-{item.id}"))
+
+
+@bp.post("/<int:meeting_id>/review/<int:action_item_id>")
+def review(meeting_id, action_item_id):
+    """One tap settles a row; a choice that needs a date or reason first asks for them (a tap sends
+    neither field), and only the answer with them is checked."""
+    meeting = load_meeting(meeting_id, manage=True)
+    item = _review_item(meeting, action_item_id)
     form = DispositionForm()
-    error, status = None, 200
+    choice = form.disposition.data
+    if choice in review_rules.NEEDS_DETAILS and not ({"reason", "new_deadline"} & set(request.form)):
+        return _render_row(meeting, item, asking=choice)
     if form.validate_on_submit():
         with commit_or_refuse() as refusal:
-            services.record_disposition(meeting, item, current_user.id, form.disposition.data,
-                                        form.reason.data, form.new_deadline.data)
-        if refusal:
-            error, status = refusal.message, refusal.status
+            services.record_disposition(meeting, item, current_user.id, choice, form.reason.data,
+                                        form.new_deadline.data)
+        error, status = refusal.message, refusal.status or 200
     else:
-        error, status = error_text(form), 422
-    entry = dict((i.id, e) for i, e in services.review_items_for(meeting)).get(item.id)
+        error, status = None, 422
     if status == 409:
+        entry = services.settled_entry(meeting, item)
         error = _("Already settled: %(name)s recorded “%(disposition)s” for this item.",
                   name=entry.decided_by.display_name, disposition=entry.disposition_label) if entry else \
             _("This item changed while you were deciding. Check its status and record the disposition again.")
-    if htmx:
-        return render_template("meetings/_review_row.html", meeting=meeting, item=item, entry=entry,
-                               form=form if status == 422 else None, error=error, can_manage=True,
-                               today=local_today()), status
-    if status == 409:
-        flash(error, "warning")
-        return render_template("meetings/detail.html", **_detail_context(meeting)), 409
-    if error:
-        flash(error, "danger")
-    else:
+    if status == 200 and not htmx:
         flash(_("Disposition recorded."), "success")
+        return redirect(url_for(".detail", meeting_id=meeting.id, _anchor=f"review-{item.id}"))
+    if status == 422:
+        return _render_row(meeting, item, status, asking=choice if choice in review_rules.NEEDS_DETAILS else None,
+                           form=form, error=error or error_text(form))
+    return _render_row(meeting, item, status, error=error)
+
+
+@bp.post("/<int:meeting_id>/review/not-yet-due")
+def review_not_yet_due(meeting_id):
+    """"All not yet due: on schedule": every unsettled row whose deadline is still ahead, in one step."""
+    meeting = load_meeting(meeting_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with commit_or_refuse() as refusal:
+        settled = review_rules.settle_not_yet_due(meeting, current_user.id)
+    message = refusal.message if refusal else ngettext(
+        "%(num)d row not yet due: on schedule.", "%(num)d rows not yet due: on schedule.", settled)
+    if htmx:
+        return render_template("meetings/_review.html", meeting=meeting, can_manage=True, today=local_today(),
+                               review_rows=review_rules.review_rows(meeting), notice=message), \
+            refusal.status or 200, {"HX-Trigger": "reviewChanged"}
+    flash(message, "warning" if refusal else "success")
+    return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="review"))
+
+
+@bp.post("/<int:meeting_id>/review/<int:action_item_id>/reopen")
+def reopen_review(meeting_id, action_item_id):
+    """Undo a disposition (a wrong tap) while the meeting is open."""
+    meeting = load_meeting(meeting_id, manage=True)
+    item = _review_item(meeting, action_item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with commit_or_refuse() as refusal:
+        review_rules.reopen(meeting, item, current_user.id)
+    if refusal and refusal.status == 409:  # nothing to undo: someone reopened it already
+        refusal.status = 200
+    if htmx:
+        return _render_row(meeting, item, refusal.status or 200, error=refusal.message or None)
+    if refusal:
+        refusal.flash()
     return redirect(url_for(".detail", meeting_id=meeting.id, _anchor=f"review-{item.id}"))
+
+
+def _close_bar(meeting: Meeting, refused: bool, status=200, message=""):
+    return render_template("meetings/_close_bar.html", meeting=meeting, review_rows=review_rules.review_rows(meeting),
+                           refused=refused, message=message,
+                           closing_early=services.starts_later(meeting, local_now())), status
+
+
+@bp.get("/<int:meeting_id>/close-bar")
+def close_bar(meeting_id):
+    """The close button with its live count (fetched again whenever a row is settled)."""
+    meeting = load_meeting(meeting_id, manage=True)
+    return _close_bar(meeting, refused=request.args.get("refused") == "1")
 
 
 @bp.post("/<int:meeting_id>/close")
@@ -404,10 +530,17 @@ def close(meeting_id):
         return render_template("meetings/close_early.html", meeting=meeting, form=form)
     with commit_or_refuse() as refusal:
         services.close_meeting(meeting, current_user.id)
-    if refusal:
+    if refusal and meeting.is_closed:
         refusal.flash()
-        return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="review"))
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    if refusal:  # shown next to the close button, naming what is left
+        if htmx:
+            return _close_bar(meeting, refused=True, status=refusal.status, message=refusal.message)
+        return render_template("meetings/detail.html", **_detail_context(
+            meeting, refused=True, message=refusal.message)), refusal.status
     flash(_("Meeting closed. The minutes are frozen; share the printable minutes with everyone."), "success")
+    if htmx:
+        return "", 200, {"HX-Redirect": url_for(".detail", meeting_id=meeting.id)}
     return redirect(url_for(".detail", meeting_id=meeting.id))
 
 

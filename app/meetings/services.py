@@ -17,9 +17,28 @@ from ..database import insert_unless_taken
 from ..extensions import db
 from ..timeutils import utcnow
 from .models import (
-    CANCELLED as DISPOSITION_CANCELLED, CLOSED, CUSTOM, ESCALATED, EXTENDED, INVITED, ON_SCHEDULE, PRESENT,
-    REVIEW, STANDARD_AGENDA, VERIFIED, AgendaItem, AgendaProposal, Attendance, Decision, Meeting, MeetingSeries,
-    MinutesAmendment, ReviewEntry, StoreMeetingSettings,
+    CANCELLED as DISPOSITION_CANCELLED,
+)
+from .models import (
+    CLOSED,
+    CUSTOM,
+    ESCALATED,
+    EXTENDED,
+    INVITED,
+    ON_SCHEDULE,
+    PRESENT,
+    REVIEW,
+    STANDARD_AGENDA,
+    VERIFIED,
+    AgendaItem,
+    AgendaProposal,
+    Attendance,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    MinutesAmendment,
+    ReviewEntry,
+    StoreMeetingSettings,
 )
 
 NOTICE_DAYS = 3
@@ -273,10 +292,18 @@ def review_items_for(meeting: Meeting) -> list[tuple[ActionItem, ReviewEntry | N
     progress, or done but not yet verified), except those raised in this meeting or a later one,
     plus whatever this meeting already disposed of. Once closed, the list is what it reviewed.
     """
+    stmt, _source = review_stmt(meeting)
+    return [(item, e) for item, e in db.session.execute(stmt).all()]
+
+
+def review_stmt(meeting: Meeting):
+    """The SELECT behind review_items_for, (ActionItem, ReviewEntry or None), and the alias of the
+    meeting each item was raised in (outer-joined), for callers that add columns of their own."""
     entry = aliased(ReviewEntry)
-    source = aliased(Meeting)
+    source = aliased(Meeting, name="review_source")
     stmt = (
         select(ActionItem, entry)
+        .outerjoin(source, source.id == ActionItem.meeting_id)
         .outerjoin(entry, and_(entry.action_item_id == ActionItem.id, entry.meeting_id == meeting.id))
         .where(ActionItem.store_id == meeting.store_id)
         .order_by(ActionItem.deadline, ActionItem.id)
@@ -290,10 +317,8 @@ def review_items_for(meeting: Meeting) -> list[tuple[ActionItem, ReviewEntry | N
             and_(source.meeting_date == meeting.meeting_date, source.id < meeting.id),
         )
         still_open = and_(ActionItem.closed_at.is_(None), ActionItem.status != CANCELLED, earlier_source)
-        stmt = stmt.outerjoin(source, source.id == ActionItem.meeting_id).where(
-            or_(entry.id.is_not(None), still_open)
-        )
-    return [(item, e) for item, e in db.session.execute(stmt).all()]
+        stmt = stmt.where(or_(entry.id.is_not(None), still_open))
+    return stmt, source
 
 
 def allowed_dispositions(item: ActionItem, meeting: Meeting) -> list[str]:

@@ -1,4 +1,4 @@
-// Pitwall's small client side: confirmations, unsaved-minutes drafts, and error notices.
+// Pitwall's small client side: confirmations, unsaved-minutes drafts, meeting mode, and error notices.
 (function () {
   "use strict";
 
@@ -75,18 +75,36 @@
     });
   }
 
-  // A disposition form shows the deadline and reason fields only when the choice needs them.
-  function markChoices(root) {
-    root.querySelectorAll("form[data-disposition-form]").forEach(function (form) {
-      form.dataset.choice = form.elements.disposition.value;
+  // Meeting mode. "+ Action item" / "+ Decision" open the form at the end of the page for the agenda
+  // item they were clicked in (without JS the link reloads with ?item= and the anchor).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-add]");
+    if (!link) return;
+    var form = document.getElementById("add-" + link.dataset.add);
+    if (!form) return;
+    event.preventDefault();
+    var select = form.querySelector("select[name$='agenda_item_id']");
+    if (select && link.dataset.addFor) select.value = link.dataset.addFor;
+    form.scrollIntoView({ block: "center" });
+    var first = form.querySelector("input[type=text], textarea");
+    if (first) first.focus({ preventScroll: true });
+  });
+
+  // A review choice that asks for a date or reason puts the cursor in its first field.
+  document.addEventListener("htmx:load", function (event) {
+    var field = event.detail.elt.querySelector && event.detail.elt.querySelector("[data-autofocus]");
+    if (field) field.focus();
+  });
+
+  // The meeting clock: the minutes since the start the server counted, counted on from page load
+  // (so the browser's own time zone does not matter).
+  var loadedAt = Date.now();
+  function tick() {
+    document.querySelectorAll("[data-elapsed]").forEach(function (out) {
+      out.textContent = Number(out.dataset.elapsed) + Math.floor((Date.now() - loadedAt) / 60000);
     });
   }
-  document.addEventListener("change", function (event) {
-    var form = event.target.closest && event.target.closest("form[data-disposition-form]");
-    if (form && event.target.name === "disposition") form.dataset.choice = event.target.value;
-  });
-  document.addEventListener("htmx:load", function (event) { markChoices(event.detail.elt); });
-  document.addEventListener("DOMContentLoaded", function () { markChoices(document); });
+  document.addEventListener("DOMContentLoaded", function () { window.setInterval(tick, 20000); });
 
   // Buttons with data-print print the page (no inline onclick: the CSP allows no inline script).
   document.addEventListener("click", function (event) {

@@ -7,9 +7,8 @@ Create Date: 2026-11-23 09:48:42.395842
 """
 from datetime import datetime, timezone
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002'

@@ -8,9 +8,8 @@ Revises: 0006
 Create Date: 2026-12-01 21:33:37.735194
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007'

@@ -4,7 +4,6 @@ inline script or style, and the browser reports no violation and no console erro
 The demo store gives every page something to show: the GM's and manager's dashboard, a meeting with
 its review, the KPI grid (one cell edited in place), goals, coaching talks, the staff's own pages.
 """
-import re
 
 import pytest
 from playwright.sync_api import expect
@@ -86,14 +85,11 @@ def test_main_pages_run_under_the_csp(watched, demo, artifacts):
     log_in(boss, "manager", password=DEMO_PASSWORD)
     visit(boss, "/dashboard/")
     visit(boss, f"/meetings/{demo['meeting']}")
-    review = boss.locator("#review form[data-disposition-form]").first
-    review.get_by_label("Disposition", exact=True).select_option("extended")
-    expect(review.locator(".needs-deadline")).to_be_visible()  # app.js marks the choice
-    review.get_by_label("Disposition", exact=True).select_option("escalated")
-    expect(review.locator(".needs-deadline")).to_be_hidden()
-    row_id = review.evaluate("form => form.closest('tr').id")
-    review.get_by_label(re.compile(r"^Reason")).fill("Needs the parts supplier")
-    review.get_by_role("button", name="Record disposition").click()
+    row = boss.locator("#review li[data-unsettled]").first
+    row_id = row.get_attribute("id")
+    row.get_by_role("button", name="Escalate…").click()  # htmx asks for the reason in place
+    boss.locator(f"#{row_id}").get_by_label("Reason", exact=True).fill("Needs the parts supplier")
+    boss.locator(f"#{row_id}").get_by_role("button", name="Escalated").click()
     expect(boss.locator(f"#{row_id} .disposition-escalated")).to_be_visible()  # swapped in by htmx
     boss.screenshot(path=artifacts / "41-csp-meeting-review.png", full_page=True)
     visit(boss, f"/meetings/{demo['meeting']}/minutes")
