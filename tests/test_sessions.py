@@ -206,3 +206,29 @@ def test_the_lockout_message_is_translated(app, staff, three_tries):
     for _ in range(3):
         attempt(app, staff.username, "wrong")
     assert "1 分钟后再试" in attempt(app, staff.username, "wrong", lang="zh_CN").get_data(as_text=True)
+
+
+# --- the changes that end a person's logins (people pages) ------------------------------------
+
+def test_a_password_reset_ends_the_persons_logins(login, manager, staff):
+    c = login(manager)
+    phone = login(staff)
+    assert c.post(f"/people/{staff.id}/reset-password").status_code == 200
+    assert not logged_in(phone)
+
+
+def test_changing_ones_own_password_keeps_this_login_and_ends_the_others(login, staff):
+    here, lost_phone = login(staff), login(staff)
+    response = here.post("/account/password", data={"current": PASSWORD, "new": "tea-kettle-harbour-42",
+                                                     "repeat": "tea-kettle-harbour-42"})
+    assert response.status_code in (200, 302)
+    assert logged_in(here) and not logged_in(lost_phone)
+
+
+def test_a_role_change_ends_the_persons_logins(login, make_user, store, manager):
+    c, theirs = login(make_user("admin", store, username="root")), login(manager)
+    response = c.post(f"/people/{manager.id}/edit", data={
+        "display_name": manager.display_name, "role": "staff", "position": "service_advisor",
+        "store_id": manager.store_id, "phone": "", "email": ""})
+    assert response.status_code == 302
+    assert not logged_in(theirs)
