@@ -2,6 +2,7 @@
 audited models; `record` adds what happens outside the ORM's unit of work (logins, statements that
 write rows directly). Both write in the transaction of the change, so neither exists without the other.
 """
+import math
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
@@ -148,6 +149,8 @@ def _stored(key: str, value):
         return value.isoformat()
     if isinstance(value, (Decimal, timedelta)):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or Infinity (PostgreSQL refuses them): "nan", "inf"
     return value
 
 
