@@ -199,3 +199,17 @@ def test_admin_creates_renames_and_closes_stores(login, admin, manager, store):
 def test_pages_without_a_login_go_to_the_login(client):
     for url in ["/people/", "/stores/", "/account/", "/account/password", "/people/import"]:
         assert "/login" in client.get(url).location
+
+
+def test_nobody_changes_their_own_role(login, make_user, store):
+    root = make_user("admin", store, username="root", name="Root Admin")
+    c = login(root)
+    response = c.post(f"/people/{root.id}/edit", data={"display_name": "Root Admin", "role": "staff",
+                                                      "position": "service_advisor", "store_id": store.id,
+                                                      "phone": "", "email": ""})
+    assert response.status_code == 422
+    assert "You cannot change your own role" in response.get_data(as_text=True)
+    assert find_user("root").role == "admin"
+    renamed = c.post(f"/people/{root.id}/edit", data={"display_name": "Root", "role": "admin",
+                                                     "position": "", "store_id": store.id, "phone": "", "email": ""})
+    assert renamed.status_code == 302 and find_user("root").display_name == "Root"

@@ -3,10 +3,11 @@ import io
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.auth.models import ADMIN, MANAGER, STAFF, User
 from app.auth.services import find_user
+from app.extensions import db
 
 from .test_kpi_import import xlsx
 
@@ -128,3 +129,28 @@ def test_only_managers_of_the_store_and_admins_import(login, manager, staff, gm,
     assert upload(login(gm), csv, gm.store_id).status_code == 403
     assert upload(login(manager), csv, other.id).status_code == 422  # not a store they may choose
     assert find_user("new1") is None
+
+
+def test_a_username_taken_at_the_same_moment_answers_409_and_adds_nobody(login, manager, store):
+    """Between the check of the rows and their INSERT, another import adds one of the usernames."""
+    others = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not others and conn not in others and statement.upper().replace('"', "").lstrip().startswith("INSERT INTO USER "):
+            with db.engine.connect() as other:
+                others.append(other)
+                other.execute(User.__table__.insert().values(
+                    username="wang.fang", display_name="Someone else", role=STAFF, store_id=store.id,
+                    password_hash="x", active=True, must_change_password=False))
+                other.commit()
+
+    c = login(manager)
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        response = upload(c, "name,username,role,position\n王芳,wang.fang,staff,service_advisor\n"
+                             "李强,li.qiang,staff,technician\n".encode(), store.id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    assert response.status_code == 409
+    assert "at the same moment, so nobody from your file was added" in response.get_data(as_text=True)
+    assert find_user("li.qiang") is None and find_user("wang.fang").display_name == "Someone else"

@@ -67,3 +67,12 @@ def test_check_version_without_a_version_compares_nothing(staff, make_item):
     item = make_item(staff)
     check_version(item, None)
     check_version(item, item.version)
+
+
+def test_the_same_new_row_inserted_twice_at_once_answers_409(app):
+    db.session.add(Store(code="TWIN", name="First"))
+    db.session.commit()
+    with app.test_request_context(), commit_or_refuse(taken="That code was just taken.") as refusal:
+        db.session.add(Store(code="TWIN", name="Second"))
+    assert (refusal.status, refusal.message) == (409, "That code was just taken.")
+    assert db.session.scalars(db.select(Store.name)).all() == ["First"]

@@ -30,6 +30,11 @@ def can_edit_person(user, person) -> bool:
     return person.role == STAFF and can_manage_store(user, person.store_id)
 
 
+def can_change_role(user, person) -> bool:
+    """Not one's own: an administrator who demotes themselves may leave the group without one."""
+    return person.id != user.id and can_edit_person(user, person)
+
+
 @template_rule
 def can_deactivate_person(user, person) -> bool:
     """Not oneself: an administrator who locks themselves out locks the group out."""

@@ -32,6 +32,7 @@ from .forms import (
     store_choices,
 )
 from .permissions import (
+    can_change_role,
     can_choose_stores,
     can_deactivate_person,
     can_edit_person,
@@ -102,7 +103,8 @@ def new():
         store = get_or_404(Store, form.store_id.data)
         if not can_manage_people(current_user, store.id):
             abort(403)
-        with commit_or_refuse() as refusal:
+        taken = _("Someone added this username at the same moment. Choose another.")
+        with commit_or_refuse(taken=taken) as refusal:
             person, password = services.add_person(
                 store=store, username=form.username.data, display_name=form.display_name.data,
                 role=form.role.data, position=form.position.data, phone=form.phone.data, email=form.email.data)
@@ -127,15 +129,18 @@ def edit(person_id):
         store = get_or_404(Store, form.store_id.data)
         if store.id != person.store_id and not can_manage_people(current_user, store.id):
             abort(403)
-        with commit_or_refuse() as refusal:
-            services.update_person(
-                person, display_name=form.display_name.data, role=form.role.data, position=form.position.data,
-                store=store, phone=form.phone.data, email=form.email.data,
-                extra_store_ids=form.extra_store_ids.data if "extra_store_ids" in form else None)
-        if not refusal:
-            flash(_("%(name)s is saved.", name=person.display_name), "success")
-            return redirect(url_for("people.index"))
-        refusal.flash()
+        if form.role.data != person.role and not can_change_role(current_user, person):
+            form.role.errors.append(_("You cannot change your own role. Ask another administrator."))
+        else:
+            with commit_or_refuse() as refusal:
+                services.update_person(
+                    person, display_name=form.display_name.data, role=form.role.data, position=form.position.data,
+                    store=store, phone=form.phone.data, email=form.email.data,
+                    extra_store_ids=form.extra_store_ids.data if "extra_store_ids" in form else None)
+            if not refusal:
+                flash(_("%(name)s is saved.", name=person.display_name), "success")
+                return redirect(url_for("people.index"))
+            refusal.flash()
     # A general manager may oversee other stores besides their own.
     oversees_stores = "extra_store_ids" in form and person.role == GM
     return render_template("people/form.html", form=form, person=person,
@@ -205,7 +210,9 @@ def import_people():
     checked = imports.check_rows(found, grantable_roles(current_user))
     if not checked.ok:
         return render_template("people/import.html", form=form, checked=checked), 422
-    with commit_or_refuse() as refusal:
+    taken = _("Someone added people with some of the same usernames at the same moment, so nobody from "
+              "your file was added. Import it again: the report will name the usernames now taken.")
+    with commit_or_refuse(taken=taken) as refusal:
         added = imports.add_people(checked, store)
     if refusal:
         form.file.errors.append(refusal.message)
