@@ -12,11 +12,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..auth.models import GM, POSITIONS, ROLES, Store, User
 from ..auth.permissions import can_administer
-from ..common import get_or_404, id_arg, paginate
+from ..common import get_or_404, id_arg, paginate, require_login
 from ..extensions import db
 from ..forms import EmptyForm
 from ..spreadsheets import new_workbook, workbook_bytes, write_table
@@ -43,6 +43,7 @@ from .permissions import (
 )
 
 bp = Blueprint("people", __name__, template_folder="templates")
+require_login(bp)
 ACTIVE_FILTERS = {"1": True, "0": False, "all": None}
 
 
@@ -76,7 +77,6 @@ def fill_choices(form, person: User | None = None) -> None:
 
 
 @bp.get("/")
-@login_required
 def index():
     if not can_list_people(current_user):
         abort(403)
@@ -95,7 +95,6 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
 def new():
     form = NewPersonForm()
     fill_choices(form)
@@ -116,7 +115,6 @@ def new():
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
-@login_required
 def edit(person_id):
     person = load_person(person_id)
     form = PersonForm(obj=person)
@@ -148,7 +146,6 @@ def edit(person_id):
 
 
 @bp.route("/<int:person_id>/deactivate", methods=["GET", "POST"])
-@login_required
 def deactivate(person_id):
     """GET asks for confirmation; POST deactivates."""
     person = load_person(person_id, can_deactivate_person)
@@ -164,7 +161,6 @@ def deactivate(person_id):
 
 
 @bp.post("/<int:person_id>/reactivate")
-@login_required
 def reactivate(person_id):
     person = load_person(person_id, can_deactivate_person)
     if not EmptyForm().validate_on_submit():
@@ -176,7 +172,6 @@ def reactivate(person_id):
 
 
 @bp.route("/<int:person_id>/reset-password", methods=["GET", "POST"])
-@login_required
 def reset_password(person_id):
     """GET asks for confirmation; POST sets a temporary password and shows it once."""
     person = load_person(person_id, can_reset_password)
@@ -192,7 +187,6 @@ def reset_password(person_id):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@login_required
 def import_people():
     form = ImportForm()
     form.store_id.choices = store_choices(managed_stores())
@@ -222,7 +216,6 @@ def import_people():
 
 
 @bp.post("/temporary-passwords.xlsx")
-@login_required
 def password_sheet():
     """The result page's rows as a sheet to print or hand out. The page sends back what it shows:
     nothing is kept on the server, so the passwords exist only in that page and this download."""
