@@ -65,6 +65,8 @@ class Config:
     # Logins (README, "Sessions"): each ends at logout, after SESSION_IDLE_MINUTES without a request,
     # or PERMANENT_SESSION_LIFETIME after it began; "keep me logged in" lasts REMEMBER_COOKIE_DURATION.
     SESSION_IDLE_MINUTES = 12 * 60
+    # A temporary password (a new person, an import, a reset) works this long, then a new one is needed.
+    TEMPORARY_PASSWORD_DAYS = 7
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -267,3 +267,63 @@ def test_pages_link_to_their_history_for_those_who_may_read_it(login, manager, s
     assert "/audit/" not in login(staff).get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert f"object_type=action_item&amp;object_id={item.id}" in login(manager).get(f"/actions/{item.id}").get_data(as_text=True)
     assert "object_type=kpi_value" in login(manager).get("/kpis/grid").get_data(as_text=True)
+
+
+def test_link_tables_and_store_settings_are_recorded(store, manager, staff, make_store, make_user, make_meeting, trail):
+    """Rows of link tables (a GM's stores, a meeting's goals, a talk's KPIs) and a store's meeting
+    settings leave entries too, as the ids before and after."""
+    from app.auth.models import GM
+    from app.meetings import proposals
+    from app.people import services as people
+
+    other = make_store("S2")
+    gm = make_user(GM, store, username="gm1", name="GM Qian")
+    t = trail
+    t.start = db.session.scalar(select(func.max(AuditEntry.id)))
+    people.update_person(gm, display_name=gm.display_name, role=GM, position=None, store=store, phone=None,
+                         email=None, extra_store_ids=[other.id])
+    db.session.commit()
+    assert changed(t.one("user"))["extra_stores"] == ([], [other.id])
+
+    meeting = make_meeting()
+    goal = goals.create_goal(store_id=store.id, kpi=kpis.kpi_by_code("CSI"), person_id=None, period_kind="year",
+                             period_day=local_today(), target=92.0, baseline=None, owner_id=manager.id,
+                             created_by_id=manager.id)
+    db.session.commit()
+    proposals.link_goal(meeting, goal)
+    db.session.commit()
+    proposals.unlink_goal(meeting, goal)
+    db.session.commit()
+    linked = [changed(e)["goals"] for e in t.new("meeting") if "goals" in (e.new_values or {})]
+    assert linked == [([], [goal.id]), ([goal.id], [])]
+
+    talk = coaching.start_session(store_id=store.id, person=staff, manager_id=manager.id,
+                                  kpi_ids=[kpis.kpi_by_code("CSI").id], held_on=local_today())
+    db.session.commit()
+    assert t.one("coaching_session", "create").new_values["kpis"] == [kpis.kpi_by_code("CSI").id]
+    assert talk.id
+
+    from datetime import time
+    meetings.save_meeting_settings(store.id, 2, time(9, 0), "Workshop")
+    db.session.commit()
+    entry = t.one("store_meeting_settings", "create")
+    assert entry.object_id == store.id and entry.store_id == store.id and entry.new_values["place"] == "Workshop"
+    meetings.save_meeting_settings(store.id, 3, time(9, 0), "Workshop")
+    db.session.commit()
+    assert changed(t.one("store_meeting_settings"))["weekday"] == (2, 3)
+
+
+def test_the_trail_reads_as_words_names_and_local_dates(login, manager, staff, make_user, make_item):
+    """Field names are labels, ids are the names of what they point to, codes are their labels and
+    dates are written the user's way; no column name or bare id on the page."""
+    other = make_user(STAFF, manager.store, username="staff9", name="Sun Technician")
+    item = make_item(staff, title="Fix the lift")
+    actions.edit_action_item(item, manager.id, item.version, owner_id=other.id,
+                             deadline=date(2026, 12, 24))
+    db.session.commit()
+    body = login(manager).get(f"/audit/?object_type=action_item&object_id={item.id}").get_data(as_text=True)
+    assert "Owner" in body and "owner_id" not in body
+    assert "Sun Technician" in body and staff.display_name in body
+    assert "Action item “Fix the lift”" in body
+    assert "<dt>Deadline</dt>" in body and "<ins>Dec 24, 2026</ins>" in body and "<dt>id</dt>" not in body
+    assert "Open" in body  # the status's label, not its code

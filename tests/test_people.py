@@ -172,6 +172,32 @@ def test_a_reset_gives_a_temporary_password_that_must_be_changed(login, client, 
     assert client.get("/meetings/").location == "/account/password"
 
 
+def test_a_temporary_password_works_only_for_a_while(login, client, manager, staff):
+    """TEMPORARY_PASSWORD_DAYS after a reset the temporary password is refused with the reason; the
+    password the person then chooses has no end."""
+    from datetime import timedelta
+
+    from app.timeutils import utcnow
+
+    response = login(manager).post(f"/people/{staff.id}/reset-password")
+    page = response.get_data(as_text=True)
+    temporary = page.split('class="temporary-password">')[1].split("<")[0]
+    db.session.refresh(staff)
+    assert staff.password_expires_at - utcnow() > timedelta(days=6, hours=23)
+    assert "works until" in page
+    staff.password_expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    refused = client.login("sa1", temporary)
+    assert refused.status_code == 422 and "临时密码已过期" in refused.get_data(as_text=True)  # this client reads Chinese
+    staff.password_expires_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+    assert client.login("sa1", temporary).status_code == 302
+    assert client.post("/account/password", data={"current": temporary, "new": "a-long-new-secret",
+                                                  "repeat": "a-long-new-secret"}).status_code == 302
+    db.session.refresh(staff)
+    assert staff.password_expires_at is None and not staff.must_change_password
+
+
 def test_admin_creates_renames_and_closes_stores(login, admin, manager, store):
     c = login(admin)
     page = c.get("/stores/").get_data(as_text=True)

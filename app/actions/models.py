@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..audit.readable import register_values
 from ..auth.models import User
 from ..extensions import db
 from ..timeutils import utcnow
@@ -117,3 +118,9 @@ class ActionItemUpdate(db.Model):
         if self.old_status and self.new_status:
             label += f" ({STATUSES[self.old_status]} → {STATUSES[self.new_status]})"
         return label
+
+register_values("status", STATUSES, "action_item")
+register_values("priority", PRIORITIES, "action_item")
+register_values("event", EVENTS, "action_item_update")
+register_values("old_status", STATUSES, "action_item_update")
+register_values("new_status", STATUSES, "action_item_update")

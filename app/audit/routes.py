@@ -10,8 +10,9 @@ from ..common import current_store_id, paginate
 from ..extensions import db
 from ..forms import options
 from .forms import TrailFilterForm
-from .labels import ACTIONS, OBJECT_TYPES
+from .labels import ACTIONS
 from .permissions import can_view_audit
+from .readable import Reader
 from .services import entries_query
 
 bp = Blueprint("audit", __name__, template_folder="templates")
@@ -36,4 +37,4 @@ def index():
     page = paginate(entries_query(store_id=store_id, **filters))
     kept = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("audit/index.html", form=form, page=page, kept=kept, actions=ACTIONS,
-                           object_types=OBJECT_TYPES)
+                           read=Reader(page.items))

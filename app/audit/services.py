@@ -55,9 +55,23 @@ def record_object(obj, action: str, old: dict | None = None, new: dict | None = 
 
 
 def columns(obj) -> dict:
-    """An object's audited values (noise left out, secrets masked), as the trail stores them."""
-    return {attr.key: _stored(attr.key, getattr(obj, attr.key)) for attr in inspect(obj).mapper.column_attrs
-            if attr.key not in NOISE}
+    """An object's audited values (noise left out, secrets masked), as the trail stores them; a link
+    table behind a relationship (a person's extra stores, a talk's KPIs) as the sorted ids it holds."""
+    mapper = inspect(obj).mapper
+    values = {attr.key: _stored(attr.key, getattr(obj, attr.key)) for attr in mapper.column_attrs
+              if attr.key not in NOISE}
+    for rel in _links(mapper):
+        values[rel.key] = _ids(getattr(obj, rel.key))
+    return values
+
+
+def _links(mapper):
+    """The many-to-many relationships of a model: their rows are no objects the flush would see."""
+    return [rel for rel in mapper.relationships if rel.secondary is not None and not rel.viewonly]
+
+
+def _ids(objects) -> list:
+    return sorted(o.id for o in objects)
 
 
 def _refuse_rewriting_the_trail(session: Session, flush_context, instances) -> None:
@@ -97,15 +111,26 @@ def _changes(obj) -> tuple[dict, dict] | None:
         if history.added and history.deleted != history.added:
             old[attr.key] = _stored(attr.key, history.deleted[0] if history.deleted else None)
             new[attr.key] = _stored(attr.key, history.added[0])
+    for rel in _links(state.mapper):
+        history = state.attrs[rel.key].history
+        if history.added or history.deleted:
+            old[rel.key] = _ids([*history.unchanged, *history.deleted])
+            new[rel.key] = _ids([*history.unchanged, *history.added])
     return (old, new) if new else None
 
 
 def _entry(session: Session, obj, action: str, old: dict | None, new: dict | None) -> dict:
     subject = _subject(session, obj)
-    return {**_context(), "action": action, "object_type": obj.__tablename__, "object_id": obj.id,
+    return {**_context(), "action": action, "object_type": obj.__tablename__, "object_id": _id(obj),
             "subject_type": subject.__tablename__ if subject is not None else obj.__tablename__,
-            "subject_id": subject.id if subject is not None else obj.id,
+            "subject_id": _id(subject if subject is not None else obj),
             "store_id": _store_id(subject if subject is not None else obj), "old_values": old, "new_values": new}
+
+
+def _id(obj) -> int | None:
+    """The row's id; a row keyed by another table's id (a store's meeting settings) is named by that."""
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return key[0] if len(key) == 1 else None
 
 
 def _subject(session: Session, obj):

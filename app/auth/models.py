@@ -1,5 +1,5 @@
 """Stores, users and their roles."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -69,6 +69,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(120))
     # Set by an import or a reset: every page leads to the change-password page until it is changed.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Until when a temporary password may be used (TEMPORARY_PASSWORD_DAYS); None for a chosen one.
+    password_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     store: Mapped[Store] = relationship(lazy="joined")
@@ -89,6 +91,21 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+    def set_temporary_password(self, password: str) -> None:
+        """A password someone else handed over: changed at the next login, and only for a while."""
+        self.set_password(password)
+        self.must_change_password = True
+        self.password_expires_at = utcnow() + timedelta(days=current_app.config["TEMPORARY_PASSWORD_DAYS"])
+
+    def set_own_password(self, password: str) -> None:
+        self.set_password(password)
+        self.must_change_password = False
+        self.password_expires_at = None
+
+    @property
+    def temporary_password_expired(self) -> bool:
+        return self.password_expires_at is not None and self.password_expires_at <= utcnow()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

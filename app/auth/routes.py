@@ -48,6 +48,12 @@ def login():
             db.session.commit()
             form.password.errors.append(_("Wrong username or password."))
             return render_template("auth/login.html", form=form), 422
+        if user.temporary_password_expired:
+            login_failed.send(current_app._get_current_object(), username=username)
+            db.session.commit()
+            form.password.errors.append(_("This temporary password has expired. Ask your service manager or "
+                                          "the administrator for a new one."))
+            return render_template("auth/login.html", form=form), 422
         start_session(user, remember=form.remember.data)
         login_user(user, remember=form.remember.data)
         db.session.commit()

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Float, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..audit.readable import register_values
 from ..auth.models import Store, User
 from ..extensions import db
 from ..formatting import fperiod
@@ -175,3 +176,9 @@ class GoalUpdate(db.Model):
 
     goal: Mapped[Goal] = relationship(back_populates="updates")
     author: Mapped[User] = relationship(lazy="joined")
+
+register_values("stage", STAGES)
+register_values("period_kind", PERIODS, "goal")
+register_values("cause", CAUSES, "check_record")
+register_values("deviation_source", DEVIATION_SOURCES, "check_record")
+register_values("kind", ACT_KINDS, "act_record")

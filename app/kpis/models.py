@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..audit.readable import register_values
 from ..auth.models import User
 from ..extensions import db
 from ..timeutils import utcnow
@@ -122,3 +123,8 @@ class KpiValue(db.Model):
     kpi: Mapped[Kpi] = relationship(lazy="joined")
     person: Mapped[User | None] = relationship(foreign_keys=[person_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+register_values("unit", UNITS, "kpi")
+register_values("direction", DIRECTIONS, "kpi")
+register_values("scope", SCOPES, "kpi")
+register_values("aggregation", AGGREGATIONS, "kpi")

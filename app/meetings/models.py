@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..audit.readable import register_values
 from ..auth.models import Store, User
 from ..extensions import db
 from ..timeutils import utcnow
@@ -60,6 +61,7 @@ class StoreMeetingSettings(db.Model):
     """A store's usual weekly meeting: the day, time and place a new weekly meeting starts from."""
 
     __tablename__ = "store_meeting_settings"
+    __audited__ = True
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id", ondelete="CASCADE"), primary_key=True)
     weekday: Mapped[int] = mapped_column(default=0)  # Monday 0 … Sunday 6, as date.weekday()
     start_time: Mapped[time] = mapped_column(default=time(8, 30))
@@ -261,3 +263,8 @@ class AgendaProposal(db.Model):
     @property
     def kind_label(self) -> str:
         return str(PROPOSAL_KINDS[self.kind])
+
+register_values("kind", MEETING_KINDS, "meeting")
+register_values("kind", AGENDA_KINDS, "agenda_item")
+register_values("status", ATTENDANCE, "attendance")
+register_values("disposition", DISPOSITIONS, "review_entry")

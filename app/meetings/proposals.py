@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..audit import services as audit
+from ..audit.models import UPDATE
 from ..common import RuleViolation
 from ..extensions import db
 from ..goals.models import Goal, meeting_goal
@@ -66,13 +68,24 @@ def meeting_goals(meeting: Meeting) -> list[Goal]:
 def link_goal(meeting: Meeting, goal: Goal) -> None:
     if goal.store_id != meeting.store_id:
         raise RuleViolation(_("That goal belongs to another store."))
-    if goal not in meeting_goals(meeting):
+    linked = meeting_goals(meeting)
+    if goal not in linked:
         db.session.execute(meeting_goal.insert().values(meeting_id=meeting.id, goal_id=goal.id))
+        _record_goals(meeting, linked, [*linked, goal])
 
 
 def unlink_goal(meeting: Meeting, goal: Goal) -> None:
-    db.session.execute(meeting_goal.delete().where(
-        meeting_goal.c.meeting_id == meeting.id, meeting_goal.c.goal_id == goal.id))
+    linked = meeting_goals(meeting)
+    if goal in linked:
+        db.session.execute(meeting_goal.delete().where(
+            meeting_goal.c.meeting_id == meeting.id, meeting_goal.c.goal_id == goal.id))
+        _record_goals(meeting, linked, [g for g in linked if g is not goal])
+
+
+def _record_goals(meeting: Meeting, old: list[Goal], new: list[Goal]) -> None:
+    """The link rows are written by statements, which the trail's flush listener does not see."""
+    audit.record(UPDATE, object_type="meeting", object_id=meeting.id, store_id=meeting.store_id,
+                 old={"goals": sorted(g.id for g in old)}, new={"goals": sorted(g.id for g in new)})
 
 
 def proposals_for(meeting: Meeting) -> dict[str, list[AgendaProposal]]:

@@ -55,9 +55,8 @@ def add_person(*, store: Store, username: str, display_name: str, role: str, pos
     _check_role_and_position(role, position)
     password = temporary_password()
     person = User(username=username, display_name=display_name.strip(), role=role,
-                  position=position or None, store=store, phone=_blank_none(phone), email=_blank_none(email),
-                  must_change_password=True)
-    person.set_password(password)
+                  position=position or None, store=store, phone=_blank_none(phone), email=_blank_none(email))
+    person.set_temporary_password(password)
     db.session.add(person)
     db.session.flush()
     return person, password
@@ -92,8 +91,7 @@ def set_active(person: User, active: bool) -> None:
 def reset_password(person: User) -> str:
     """A new temporary password (returned, to be shown once), to be changed at the next login."""
     password = temporary_password()
-    person.set_password(password)
-    person.must_change_password = True
+    person.set_temporary_password(password)
     end_sessions(person)
     db.session.flush()
     return password
@@ -107,8 +105,7 @@ def change_own_password(user: User, old: str, new: str) -> None:
     problem = password_problem(new, user.username)
     if problem:
         raise RuleViolation(problem)
-    user.set_password(new)
-    user.must_change_password = False
+    user.set_own_password(new)
     end_sessions(user, except_current=True)  # other browsers, e.g. a lost phone, are logged out
     db.session.flush()
 

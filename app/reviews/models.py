@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..audit.readable import register_values
 from ..auth.models import Store, User
 from ..extensions import db
 from ..timeutils import utcnow
@@ -78,3 +79,6 @@ class ManagerReviewDuty(db.Model):
     @property
     def label(self) -> str:
         return str(DUTIES.get(self.duty, self.duty))
+
+register_values("verdict", VERDICTS, "manager_review")
+register_values("duty", DUTIES, "manager_review_duty")
