@@ -16,5 +16,5 @@ class TrailFilterForm(FlaskForm):
     object_type = SelectField(_l("Kind of record"), validators=[Optional()],
                               choices=options([("", _l("All")), *OBJECT_TYPES.items()]))
     object_id = IntegerField(_l("Record number"), validators=[Optional(), within("id", _l("Enter a valid number."))])
-    since = LocalDateField(_l("From"), validators=[Optional()])
-    until = LocalDateField(_l("To"), validators=[Optional()])
+    since = LocalDateField(_l("Changed from"), validators=[Optional()])
+    until = LocalDateField(_l("Changed until"), validators=[Optional()])
