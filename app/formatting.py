@@ -4,6 +4,7 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton, get_day_names
 from babel.numbers import format_compact_decimal
 from flask import g, request
@@ -92,8 +93,12 @@ PERIOD_SKELETONS = {"year": "y", "quarter": "yQQQ", "month": "yMMM"}
 
 
 def fperiod(kind: str, start: date) -> str:
-    """A goal period by its first day: 2026, Q4 2026, Jul 2026; 2026年, 2026年第4季度, 2026年7月."""
-    return format_skeleton(PERIOD_SKELETONS[kind], start, locale=get_locale())
+    """A goal period by its first day: 2026, Q4 2026, Jul 2026; 2026年, 2026年第四季度, 2026年7月."""
+    locale = get_locale()
+    if kind == "quarter" and locale is not None and locale.language == "zh":
+        # CLDR's zh skeleton writes 第4季度; people write the quarter's wide name, 第四季度.
+        return babel_format_date(start, "y年QQQQ", locale=locale)
+    return format_skeleton(PERIOD_SKELETONS[kind], start, locale=locale)
 
 
 def fwhen(meeting) -> str:

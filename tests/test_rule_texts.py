@@ -38,4 +38,4 @@ def test_goal_status_note_names_the_status_thresholds(app):
         with force_locale("en"):
             assert f"on track from {on_track} %, at risk from {at_risk} %" in str(FORMULA_NOTES[1])
         with force_locale("zh_CN"):
-            assert f"{at_risk} % 及以上为有风险" in str(FORMULA_NOTES[1])
+            assert f"{at_risk}% 及以上为有风险" in str(FORMULA_NOTES[1])

@@ -157,7 +157,7 @@ def _talks(store, manager, staff, today):
             "你接待客户热情周到，客户评价里经常点名表扬你。",
             "把标准回复话术整理好发给你。", 42)
     coaching.record_follow_up(s, "响应时间没有改善，仍在 2.6 小时左右，高峰时段自查没有坚持下来。"
-                                 "下一步调整排班，高峰时段增加一名服务顾问，并再安排一次辅导谈话。", s.version, today)
+                                 "下一步调整排班，高峰时段增加一名服务顾问，并再安排一次辅导面谈。", s.version, today)
     s.followed_up_at = _at(s.follow_up_on)
 
     # 4. 刘洋's satisfaction, a few days ago: steps 1–3 done, waiting for his acknowledgement.
@@ -186,7 +186,7 @@ def _reviews(manager, gm, today):
                       "complaints": "投诉处理及时，48 小时回访做得好。"})
     create_review(manager=manager, reviewer_id=gm.id, reviewed_on=today - timedelta(days=30),
                   met=dict.fromkeys(first + ["appraise", "train"], True), remarks={
-                      "appraise": "已按五步法与多名员工做辅导谈话，并按期跟进效果。",
+                      "appraise": "已按五步法与多名员工做辅导面谈，并按期跟进效果。",
                       "train": "技师电气诊断培训已落实，返修率下降。",
                       "meet_targets": "产值目标基本完成，满意度还差一点。",
                       "budget": "费用控制需要加强。"})

@@ -5,7 +5,7 @@ brings. Targets are the sources' examples (e.g. satisfaction >= 90 %); a store c
 """
 
 BUILTIN_KPIS = [
-    dict(code="CSI", name_zh="客户满意度指数", name_en="Customer satisfaction index (CSI)", unit="score",
+    dict(code="CSI", name_zh="客户满意度（CSI）", name_en="Customer satisfaction index (CSI)", unit="score",
          direction="higher", aggregation="mean", scope="person", positions="service_advisor", default_target=90,
          definition_zh="满意度调查得分（百分制），按月平均。", definition_en="Satisfaction survey score out of 100, monthly average."),
     dict(code="GROSS_PROFIT", name_zh="服务毛利润", name_en="Service gross profit", unit="currency",
@@ -49,7 +49,7 @@ BUILTIN_KPIS = [
     dict(code="HOURS_PER_RO", name_zh="单车工时", name_en="Hours per repair order", unit="hours",
          direction="higher", aggregation="mean", scope="person", positions="service_advisor", default_target=None,
          definition_zh="结算工时 ÷ 委托书数量。", definition_en="Hours billed ÷ repair orders."),
-    dict(code="TECH_EFFICIENCY", name_zh="技师效率", name_en="Technician efficiency", unit="percent",
+    dict(code="TECH_EFFICIENCY", name_zh="技师工时效率", name_en="Technician efficiency", unit="percent",
          direction="higher", aggregation="mean", scope="person", positions="technician", default_target=100,
          definition_zh="结算工时 ÷ 打卡工时。", definition_en="Hours billed ÷ hours clocked."),
     dict(code="ON_TIME_DELIVERY", name_zh="按时交车率", name_en="On-time delivery", unit="percent",

@@ -23,6 +23,7 @@ HEADER_NAMES = {
 }
 # Other words a sheet may use besides the labels the interface shows.
 ROLE_WORDS = {"售后经理": "manager", "员工": "staff", "管理员": "admin", "总经理": "gm"}
+# Older names people still write (the labels now say 信息员 and 索赔员).
 POSITION_WORDS = {"信息主管": "information_supervisor", "保修鉴定员": "warranty_assessor", "sa": "service_advisor"}
 LAYOUT = Layout(
     columns=COLUMNS,
