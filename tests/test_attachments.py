@@ -265,7 +265,7 @@ def test_a_file_over_the_cap_is_refused(app, login, staff, make_item):
         assert response.status_code == 422 and "“big” is larger than 97.7 KB" in response.text
         # A request beyond what any upload may hold is refused before it is read.
         huge = upload(login(staff), item, (b"%PDF-" + b"0" * 900_000, "huge.pdf", "application/pdf"))
-        assert huge.status_code == 413 and "The files are larger than 488.3 KB together" in huge.text
+        assert huge.status_code == 413 and "The files are larger than 744.3 KB together" in huge.text
     finally:
         app.config["ATTACHMENT_MAX_BYTES"] = 10 * 1024 * 1024
     assert stored(item) == []
@@ -399,3 +399,25 @@ def test_deleting_an_owner_can_take_its_attachments(staff, make_item):
     db.session.delete(db.session.get(ActionItem, item.id))
     db.session.commit()
     assert not keys & blobs()
+
+
+def test_a_file_above_the_app_wide_body_limit_but_within_the_cap_is_accepted(app, login, staff, make_item):
+    """MAX_CONTENT_LENGTH (8 MB) holds for every other request; an upload may carry a 9 MB file."""
+    item = make_item(staff)
+    assert app.config["MAX_CONTENT_LENGTH"] < 9 * 1024 * 1024 < app.config["ATTACHMENT_MAX_BYTES"]
+    response = upload(login(staff), item, (b"%PDF-1.7\n" + b"0" * (9 * 1024 * 1024), "manual.pdf", "application/pdf"))
+    assert response.status_code == 302
+    (document,) = stored(item)
+    assert document.size > 9 * 1024 * 1024 and document.file_name == "manual.pdf"
+
+
+def test_an_upload_without_the_csrf_token_is_refused(login, staff, make_item):
+    item = make_item(staff)
+    c = login(staff)
+    response = c.post(f"/files/action_item/{item.id}", data={"file": (io.BytesIO(png()), "a.png")},
+                      content_type="multipart/form-data", csrf=False)
+    assert response.status_code == 400 and stored(item) == []
+    photo = services.attach("action_item", item, _file(png(), "a.png"), staff)
+    db.session.commit()
+    assert c.post(f"/files/{photo.id}/delete", csrf=False).status_code == 400
+    assert len(stored(item)) == 1

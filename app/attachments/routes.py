@@ -1,13 +1,13 @@
 """Attachment pages: an owner's panel (upload), a file and its thumbnail (only for those who may see the
 owner: there are no public addresses), deleting with a confirmation."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..common import get_or_404, require_login, safe_next
-from ..extensions import csrf, htmx
+from ..errors import render_error
+from ..extensions import htmx
 from ..storage import StorageError, current_storage
 from ..transactions import commit_or_refuse
 from . import services
@@ -15,6 +15,7 @@ from .models import Attachment
 from .permissions import can_attach, can_delete_attachment, can_view_attachments
 from .processing import ACCEPT, human_size
 from .registry import owner_type as get_owner_type
+from .uploads import accepts_files, upload_limit
 
 bp = Blueprint("attachments", __name__, template_folder="templates")
 
@@ -89,20 +90,12 @@ def panel(owner_type, owner_id):
 
 
 @bp.post("/<owner_type>/<int:owner_id>")
-@csrf.exempt  # checked below, once the larger body limit for files is set
+@accepts_files
 def upload(owner_type, owner_id):
     kind, owner = load_owner(owner_type, owner_id)
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"] * current_app.config["ATTACHMENT_MAX_FILES_PER_UPLOAD"]
-    request.max_content_length = limit + 256 * 1024  # the files and the form around them
-    try:
-        files = request.files.getlist("file")
-    except RequestEntityTooLarge:
-        message = _("The files are larger than %(size)s together. Send fewer at a time.", size=human_size(limit))
-        # htmx swaps no 413 (base.html): the panel with the message comes as a refusal it shows.
-        return _panel_response(kind, owner, 422 if htmx else 413, error=message)
-    csrf.protect()
     if not can_attach(current_user, kind, owner):
         abort(403)
+    files = request.files.getlist("file")
     with commit_or_refuse() as refusal:
         added = services.attach_all(kind.name, owner, files, current_user)
     if refusal:
@@ -114,6 +107,16 @@ def upload(owner_type, owner_id):
     flash(saved, "success")
     default = kind.url_of(owner) if kind.url_of else url_for(".panel", owner_type=kind.name, owner_id=owner.id)
     return redirect(safe_next(default))
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    if request.endpoint != "attachments.upload":
+        return render_error(413)
+    kind, owner = load_owner(request.view_args["owner_type"], request.view_args["owner_id"])
+    message = _("The files are larger than %(size)s together. Send fewer at a time.", size=human_size(upload_limit()))
+    # htmx swaps no 413 (base.html): the panel with the message comes as a refusal it shows.
+    return _panel_response(kind, owner, 422 if htmx else 413, error=message)
 
 
 def _send(key: str, content_type: str, size: int | None, download_name: str, as_attachment: bool):
