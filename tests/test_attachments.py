@@ -421,3 +421,23 @@ def test_an_upload_without_the_csrf_token_is_refused(login, staff, make_item):
     db.session.commit()
     assert c.post(f"/files/{photo.id}/delete", csrf=False).status_code == 400
     assert len(stored(item)) == 1
+
+
+def test_cards_show_how_many_files_an_item_has_without_a_query_each(login, staff, make_item, count_queries):
+    items = [make_item(staff, title=f"Item {n}") for n in range(3)]
+    c = login(staff)
+    c.get("/actions/mine")
+    with count_queries() as n:
+        c.get("/actions/mine")
+    without = n()
+    services.attach("action_item", items[0], _file(png(), "a.png"), staff)
+    services.attach("action_item", items[0], _file(png(), "b.png"), staff)
+    services.attach("action_item", items[1], _file(png(), "c.png"), staff)
+    db.session.commit()
+    with count_queries() as n:
+        page = c.get("/actions/mine").text
+    assert n() == without
+    assert f'href="/actions/{items[0].id}#attachments-action_item-{items[0].id}">2</a>' in page
+    assert f'href="/actions/{items[1].id}#attachments-action_item-{items[1].id}">1</a>' in page
+    card = c.post(f"/actions/{items[0].id}/progress", data={"status": "in_progress", "version": 1}, htmx=True).text
+    assert f"#attachments-action_item-{items[0].id}\">2</a>" in card

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..attachments.registry import register_owner
+from ..attachments.services import counts_of
 from ..auth.services import store_people, store_team
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login, safe_next
 from ..extensions import db, htmx
@@ -45,7 +46,8 @@ def mine():
     page = paginate(services.my_items_stmt(current_user.id))
     return render_template("actions/mine.html", page=page, today=local_today(), progress_form=progress_form,
                            can_report=lambda item: can_report_progress(current_user, item),
-                           extensions=services.latest_extensions(i.id for i in page.items))
+                           extensions=services.latest_extensions(i.id for i in page.items),
+                           attachment_counts=counts_of("action_item", [i.id for i in page.items]))
 
 
 @bp.get("/mine/count")
@@ -84,7 +86,8 @@ def progress(item_id):
             form_now.version.data = item.version
         response = render_template("actions/_item_card.html", item=item, today=local_today(),
                                    form=form_now, error=error, saved=not error, started=started,
-                                   report_allowed=True, extensions=services.latest_extensions([item.id]))
+                                   report_allowed=True, extensions=services.latest_extensions([item.id]),
+                                   attachment_counts=counts_of("action_item", [item.id]))
         headers = {"HX-Trigger": "actionItemsChanged"} if not error else {}
         return response, status, headers
     if error:
@@ -98,7 +101,9 @@ def progress(item_id):
 def detail(item_id):
     item = load_item(item_id)
     return render_template("actions/detail.html", item=item, today=local_today(),
-                           form=progress_form(item), extensions=services.latest_extensions([item.id]), can_report=can_report_progress(current_user, item),
+                           form=progress_form(item), extensions=services.latest_extensions([item.id]),
+                           attachment_counts=counts_of("action_item", [item.id]),
+                           can_report=can_report_progress(current_user, item),
                            can_edit=can_edit_item(current_user, item))
 
 
