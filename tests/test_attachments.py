@@ -464,3 +464,27 @@ def test_a_refusal_without_javascript_is_a_page_with_the_form_again(login, staff
     assert response.status_code == 422 and response.text.count("<h1>") == 1
     assert "“photo” is not a photo" in response.text and 'enctype="multipart/form-data"' in response.text
     assert f'href="/actions/{item.id}"' in response.text  # the way back to the item
+
+
+def test_the_demo_has_photos_and_a_file_on_action_items(app, login):
+    from app.auth.models import User
+
+    assert "Loaded the demo data." in app.test_cli_runner().invoke(args=["demo"]).output
+    rows = db.session.scalars(db.select(Attachment).order_by(Attachment.id)).all()
+    assert [(a.kind, a.file_name) for a in rows] == [
+        ("image", "洗车区现状.jpg"), ("image", "排队车辆.jpg"), ("file", "返修车型清单.txt")]
+    assert all(current_storage().exists(a.storage_key) for a in rows)
+    manager = db.session.scalar(db.select(User).where(User.username == "manager"))
+    c = demo_login(app, manager.username)
+    page = c.get(f"/actions/{rows[0].owner_id}").text
+    assert f"/files/{rows[0].id}/thumbnail" in page and f"/files/{rows[1].id}/thumbnail" in page
+
+
+def demo_login(app, username):
+    from app.demo import DEMO_PASSWORD
+
+    from .conftest import Browserish
+
+    c = Browserish(app.test_client())
+    assert c.login(username, DEMO_PASSWORD).status_code == 302
+    return c
