@@ -176,7 +176,8 @@ def _prepare_image(kind, file_name, data, shown, max_pixels, image_size, thumbna
             raise too_big()
         image.draft("RGB", (image_size, image_size))  # JPEG: decode at 1/2, 1/4, 1/8 when that is enough
         image.load()
-        icc_profile = image.info.get("icc_profile")
+        # The colour profile describes the colour space it came in: kept unless that changes (CMYK).
+        icc_profile = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA", "L", "LA", "P") else None
         image = ImageOps.exif_transpose(image)
         image = _pixels_only(image)
         image.thumbnail((image_size, image_size), Image.Resampling.LANCZOS)
