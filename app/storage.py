@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -89,6 +90,13 @@ class LocalStorage:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def keys(self):
+        """(key, last modified, UTC) of every object, for housekeeping; what is not a key is skipped."""
+        for path in self.root.rglob("*"):
+            key = path.relative_to(self.root).as_posix()
+            if path.is_file() and KEY_PATTERN.fullmatch(key):
+                yield key, datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
     def delete(self, key: str) -> None:
         try:
             self._path(key).unlink(missing_ok=True)
@@ -149,6 +157,18 @@ class S3Storage:
             raise StorageError(f"could not look up {key}: {error}") from error
         except Exception as error:  # noqa: BLE001
             raise StorageError(f"could not look up {key}: {error}") from error
+
+    def keys(self):
+        """(key, last modified, UTC) of every object below the prefix."""
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    key = item["Key"][len(self.prefix):]
+                    if KEY_PATTERN.fullmatch(key):
+                        yield key, item["LastModified"].astimezone(UTC)
+        except Exception as error:  # noqa: BLE001
+            raise StorageError(f"could not list the bucket: {error}") from error
 
     def delete(self, key: str) -> None:
         try:

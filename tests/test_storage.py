@@ -186,3 +186,31 @@ def test_a_store_that_does_not_answer_refuses_the_upload_and_saves_no_row(app, l
         assert db.session.scalars(db.select(Attachment)).all() == []
     finally:
         app.config.update(saved)
+
+
+def test_the_orphan_check_finds_blobs_without_rows_and_rows_without_blobs(backend, app, staff, make_item):
+    from datetime import timedelta
+
+    from app.attachments import services
+
+    from .test_attachments import _file, png
+
+    item = make_item(staff)
+    kept = services.attach("action_item", item, _file(png(), "kept.png"), staff)
+    lost = services.attach("action_item", item, _file(png(), "lost.png"), staff)
+    db.session.commit()
+    store = current_storage()
+    earlier = set(services.orphans(older_than=timedelta(seconds=-5))[0])  # other tests' blobs, rows gone
+    stray = new_key("1", ".jpg")
+    store.put(stray, b"left by a process killed mid-upload")
+    store.delete(lost.storage_key)
+    unnamed, missing = services.orphans()
+    assert stray not in unnamed and missing == [lost]  # the stray blob is too young to be called an orphan
+    unnamed, missing = services.orphans(older_than=timedelta(seconds=-5))
+    assert set(unnamed) - earlier == {stray} and missing == [lost]
+    assert kept.storage_key not in unnamed
+    result = app.test_cli_runner().invoke(args=["attachments", "orphans", "--delete", "--hours", "-1"])
+    assert f"blob without a row: {stray}" in result.output and "row without its blob: attachment" in result.output
+    assert "deleted 1 blobs" in result.output and not store.exists(stray) and store.exists(kept.storage_key)
+    for key in (kept.storage_key, kept.thumbnail_key, lost.thumbnail_key):
+        store.delete(key)

@@ -1,5 +1,8 @@
 """Attachment pages: an owner's panel (upload), a file and its thumbnail (only for those who may see the
 owner: there are no public addresses), deleting with a confirmation."""
+from datetime import timedelta
+
+import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -168,3 +171,21 @@ def delete(attachment_id):
     flash(saved, "success")
     default = kind.url_of(owner) if kind.url_of else url_for(".panel", owner_type=kind.name, owner_id=owner.id)
     return redirect(safe_next(default))
+
+
+@bp.cli.command("orphans")
+@click.option("--delete", is_flag=True, help="Delete the blobs no row names (rows without a blob are only listed).")
+@click.option("--hours", default=1, show_default=True, help="Leave blobs younger than this (uploads in progress).")
+def orphans_command(delete: bool, hours: int) -> None:
+    """Blobs in the store that no attachment names, and attachments whose blob is missing."""
+    unnamed, missing = services.orphans(timedelta(hours=hours))
+    for key in unnamed:
+        click.echo(f"blob without a row: {key}")
+    for row in missing:
+        click.echo(f"row without its blob: attachment {row.id} ({row.owner_type} {row.owner_id}, {row.file_name})")
+    if delete and unnamed:
+        store = current_storage()
+        for key in unnamed:
+            store.delete(key)
+        click.echo(f"deleted {len(unnamed)} blobs")
+    click.echo(f"{len(unnamed)} blobs without a row, {len(missing)} rows without a blob ({current_storage()!r})")

@@ -11,6 +11,7 @@ once the deletion is committed (a rolled-back delete keeps its files). A blob wh
 """
 import logging
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -178,3 +179,23 @@ def connect() -> None:
     if not event.contains(db.session, "after_commit", _committed):
         event.listen(db.session, "after_commit", _committed)
         event.listen(db.session, "after_transaction_end", _ended)
+
+
+# --- housekeeping (flask attachments orphans) -------------------------------------------------------
+
+def orphans(older_than: timedelta = timedelta(hours=1)) -> tuple[list[str], list[Attachment]]:
+    """Blobs no row names (left by a process killed mid-upload, or a removal that failed), older than
+    `older_than` so an upload in progress is not one; and rows whose blob is missing."""
+    named = {}
+    for row in db.session.scalars(select(Attachment)):
+        named[row.storage_key] = row
+        if row.thumbnail_key:
+            named[row.thumbnail_key] = row
+    cutoff = datetime.now(UTC) - older_than
+    present, unnamed = set(), []
+    for key, modified in current_storage().keys():
+        present.add(key)
+        if key not in named and modified < cutoff:
+            unnamed.append(key)
+    missing = {id(row): row for key, row in named.items() if key not in present}
+    return sorted(unnamed), list(missing.values())
