@@ -12,7 +12,7 @@ from app.actions.models import ActionItem
 from app.attachments import services
 from app.attachments.models import Attachment
 from app.audit.models import AuditEntry
-from app.auth.models import GM, MANAGER, STAFF
+from app.auth.models import ADMIN, GM, MANAGER, STAFF
 from app.common import RuleViolation
 from app.extensions import db
 from app.storage import current_storage
@@ -101,15 +101,16 @@ def test_htmx_upload_swaps_the_panel(login, staff, make_item):
 
 @pytest.mark.parametrize("role, may_view, may_attach", [
     ("owner", True, True), ("manager", True, True), ("other_staff", True, False), ("gm", True, False),
-    ("other_store_manager", False, False), ("other_store_staff", False, False)])
+    ("admin", True, False), ("other_store_manager", False, False), ("other_store_staff", False, False),
+    ("other_store_gm", False, False)])
 def test_roles_and_stores(login, make_user, make_store, store, staff, manager, make_item, role, may_view, may_attach):
     item = make_item(staff)
     photo = services.attach("action_item", item, _file(jpeg(), "p.jpg"), staff)
     db.session.commit()
     other = make_store("S2")
     users = {"owner": staff, "manager": manager, "other_staff": make_user(STAFF, store),
-             "gm": make_user(GM, store), "other_store_manager": make_user(MANAGER, other),
-             "other_store_staff": make_user(STAFF, other)}
+             "gm": make_user(GM, store), "admin": make_user(ADMIN, other), "other_store_manager": make_user(MANAGER, other),
+             "other_store_staff": make_user(STAFF, other), "other_store_gm": make_user(GM, other)}
     c = login(users[role])
     for url in (f"/files/{photo.id}", f"/files/{photo.id}/thumbnail", f"/files/action_item/{item.id}"):
         assert c.get(url).status_code == (200 if may_view else 403), url
