@@ -3,12 +3,15 @@
 Shared by the bounds regression tests and the property-based fuzz tests: they walk app.url_map and
 post every form, so they need a meeting, an item, a goal, a talk, an assessment and a token to point at.
 """
+import io
 from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from app.actions.services import create_action_item
 from app.api.services import create_token
+from app.attachments.services import attach
 from app.auth.models import ADMIN, GM, MANAGER, STAFF
 from app.coaching import services as coaching
 from app.extensions import db
@@ -45,6 +48,7 @@ def build_world(make_user, make_store, store) -> dict:
                                   kpi_ids=[k.id for k in coaching.person_kpis(staff)][:1], held_on=today)
     review = create_review(manager=manager, reviewer_id=gm.id, reviewed_on=today, met={}, remarks={})
     token, plaintext = create_token(store, "Nightly export", admin.id)
+    photo = attach("action_item", item, FileStorage(io.BytesIO(_png()), filename="photo.png"), staff)
     db.session.commit()
     gm.extra_stores.append(other)
     admin.extra_stores.append(other)
@@ -54,7 +58,16 @@ def build_world(make_user, make_store, store) -> dict:
         "meeting": meeting, "agenda_item": meeting.agenda_items[0], "item": item, "goal": goal, "step": step,
         "kpi": store_kpi, "person_kpi": db.session.scalar(select(Kpi).where(Kpi.scope == PERSON_SCOPE).limit(1)),
         "talk": talk, "review": review, "token": token, "plaintext": plaintext, "today": today,
+        "attachment": photo,
     }
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(out, "PNG")
+    return out.getvalue()
 
 
 def url_args(world) -> dict:
@@ -66,6 +79,7 @@ def url_args(world) -> dict:
         "user_id": world["users"][STAFF].id, "manager_id": world["users"][MANAGER].id,
         "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
         "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
+        "owner_type": "action_item", "owner_id": world["item"].id, "attachment_id": world["attachment"].id,
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
 

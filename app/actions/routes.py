@@ -3,9 +3,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..attachments.registry import register_owner
+from ..attachments.services import counts_of
 from ..auth.services import store_people, store_team
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login, safe_next
-from ..extensions import htmx
+from ..extensions import db, htmx
 from ..formatting import header_values
 from ..forms import error_text
 from ..timeutils import local_today
@@ -18,6 +20,12 @@ from .permissions import can_edit_item, can_report_progress, can_view_board, can
 bp = Blueprint("actions", __name__, template_folder="templates")
 
 require_login(bp)
+
+# Photos and files on an action item (app/attachments): whoever sees the item sees them; its owner and
+# the store's service manager add them.
+register_owner("action_item", load=lambda item_id: db.session.get(ActionItem, item_id), can_view=can_view_item,
+               can_attach=can_report_progress, store_of=lambda item: item.store_id,
+               url_of=lambda item: url_for("actions.detail", item_id=item.id), title_of=lambda item: item.title)
 
 
 def load_item(item_id: int) -> ActionItem:
@@ -38,7 +46,8 @@ def mine():
     page = paginate(services.my_items_stmt(current_user.id))
     return render_template("actions/mine.html", page=page, today=local_today(), progress_form=progress_form,
                            can_report=lambda item: can_report_progress(current_user, item),
-                           extensions=services.latest_extensions(i.id for i in page.items))
+                           extensions=services.latest_extensions(i.id for i in page.items),
+                           attachment_counts=counts_of("action_item", [i.id for i in page.items]))
 
 
 @bp.get("/mine/count")
@@ -77,7 +86,8 @@ def progress(item_id):
             form_now.version.data = item.version
         response = render_template("actions/_item_card.html", item=item, today=local_today(),
                                    form=form_now, error=error, saved=not error, started=started,
-                                   report_allowed=True, extensions=services.latest_extensions([item.id]))
+                                   report_allowed=True, extensions=services.latest_extensions([item.id]),
+                                   attachment_counts=counts_of("action_item", [item.id]))
         headers = {"HX-Trigger": "actionItemsChanged"} if not error else {}
         return response, status, headers
     if error:
@@ -91,7 +101,9 @@ def progress(item_id):
 def detail(item_id):
     item = load_item(item_id)
     return render_template("actions/detail.html", item=item, today=local_today(),
-                           form=progress_form(item), extensions=services.latest_extensions([item.id]), can_report=can_report_progress(current_user, item),
+                           form=progress_form(item), extensions=services.latest_extensions([item.id]),
+                           attachment_counts=counts_of("action_item", [item.id]),
+                           can_report=can_report_progress(current_user, item),
                            can_edit=can_edit_item(current_user, item))
 
 

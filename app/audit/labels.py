@@ -37,4 +37,5 @@ OBJECT_TYPES = {
     "store": _l("Store"),
     "api_token": _l("API token"),
     "store_meeting_settings": _l("Weekly meeting settings"),
+    "attachment": _l("Photo or file"),
 }

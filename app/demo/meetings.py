@@ -21,6 +21,7 @@ from ..meetings.models import (
     Meeting,
 )
 from ..timeutils import local_today
+from .files import load_files
 
 
 def load_meetings(store: Store, manager: User, staff: dict[str, User]) -> Meeting:
@@ -89,6 +90,8 @@ def load_meetings(store: Store, manager: User, staff: dict[str, User]) -> Meetin
     meetings.close_meeting(m3, manager.id)
     actions.report_progress(a6, staff["staff6"].id, DONE, "二次回访完成 21 位客户。", a6.version)
     actions.report_progress(a7, staff["staff1"].id, IN_PROGRESS, "已与洗车组讨论两种方案。", a7.version)
+    db.session.flush()
+    load_files({"wash": a7, "models": a2}, staff)
 
     # The coming week's meeting: its review lists every promise still open.
     m4 = meetings.create_next_in_series(m3, manager.id, "售后周例会：本周经营情况与上周决议回顾")
