@@ -50,6 +50,7 @@ def _import_models() -> None:
     """Every feature's models, so the metadata (and Alembic) knows all tables."""
     from .actions import models as _actions  # noqa: F401
     from .api import models as _api  # noqa: F401
+    from .attachments import models as _attachments  # noqa: F401
     from .audit import models as _audit  # noqa: F401
     from .auth import models as _auth  # noqa: F401
     from .cases import models as _cases  # noqa: F401
@@ -105,6 +106,7 @@ def _start_audit_trail(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .actions.routes import bp as actions_bp
     from .api.routes import bp as api_bp
+    from .attachments.routes import bp as attachments_bp
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .cases.routes import bp as cases_bp
@@ -135,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(attachments_bp, url_prefix="/files")
     # The JSON API (/api/v1/...) and the admin pages for its tokens (/admin/api-tokens).
     app.register_blueprint(api_bp)
 

@@ -6,6 +6,7 @@ boolean; anything else stays text). The names the README documents keep working 
 """
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +28,15 @@ DOCUMENTED = {
     "SECURE_COOKIES": (("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"), _flag),
     "TRUSTED_PROXIES": (("TRUSTED_PROXIES",), int),
     "LOG_FORMAT": (("LOG_FORMAT",), str),
+    # Attached files (README, "Files and photos"): a folder, or an S3-compatible bucket when S3_BUCKET is set.
+    "STORAGE_DIR": (("STORAGE_DIR",), str),
+    "S3_BUCKET": (("S3_BUCKET",), str),
+    "S3_ENDPOINT_URL": (("S3_ENDPOINT_URL",), str),
+    "S3_ACCESS_KEY_ID": (("S3_ACCESS_KEY_ID",), str),
+    "S3_SECRET_ACCESS_KEY": (("S3_SECRET_ACCESS_KEY",), str),
+    "S3_REGION": (("S3_REGION",), str),
+    "S3_PREFIX": (("S3_PREFIX",), str),
+    "S3_ADDRESSING_STYLE": (("S3_ADDRESSING_STYLE",), str),
 }
 
 
@@ -93,6 +103,22 @@ class Config:
     IMPORT_MAX_ROWS = 10_000  # rows below the header; blank ones are skipped, yet they count
     IMPORT_MAX_COLUMNS = 50
     PASSWORD_HASH_METHOD = "scrypt"
+    # Attached photos and files (app/storage.py, app/attachments): where they are kept ...
+    STORAGE_DIR = str(INSTANCE_DIR / "files")
+    S3_BUCKET = ""  # set: files go to this bucket of an S3-compatible store instead of STORAGE_DIR
+    S3_ENDPOINT_URL = ""  # MinIO, OSS, COS...: the store's address; empty for AWS S3 itself
+    S3_ACCESS_KEY_ID = ""
+    S3_SECRET_ACCESS_KEY = ""
+    S3_REGION = ""
+    S3_PREFIX = ""  # a folder in the bucket every key goes below
+    S3_ADDRESSING_STYLE = "auto"  # "path" for MinIO without wildcard DNS, "virtual" for OSS
+    # ... and what is accepted: a file beyond a cap is refused with a message that says which.
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # one file
+    ATTACHMENT_MAX_PER_OBJECT = 20  # files on one action item, case or problem
+    ATTACHMENT_MAX_FILES_PER_UPLOAD = 5  # chosen at once; the request may be that many times the cap
+    ATTACHMENT_MAX_PIXELS = 50_000_000  # an image's width × height, read before it is decoded
+    ATTACHMENT_IMAGE_SIZE = 2048  # the long side photos are shrunk to
+    ATTACHMENT_THUMBNAIL_SIZE = 320
     # `flask backup` and the copy taken before `flask db upgrade` changes a SQLite database.
     BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or INSTANCE_DIR / "backups")
 
@@ -117,6 +143,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "10000 per minute"  # the limiter stays on; one test lowers this
     PER_PAGE = 5
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests only; never in production
+    STORAGE_DIR = str(Path(tempfile.gettempdir()) / "pitwall-test-files")  # tests/conftest.py sets its own
 
     @classmethod
     def apply(cls, settings) -> None:

@@ -44,6 +44,7 @@ def app(tmp_path_factory):
 
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = url
+        STORAGE_DIR = str(tmp_path_factory.mktemp("files"))
 
     app = create_app(Config)
     with app.app_context():

@@ -136,6 +136,8 @@ FORM_POSTS = [
     ("/stores/{store_id}/edit", RenameStoreForm, ""),
     ("/account/", AccountForm, ""),
     ("/account/password", PasswordForm, ""),
+    ("/files/action_item/{item_id}", ["file", "next"], ""),  # real files: tests/test_attachments.py
+    ("/files/{attachment_id}/delete", ["next"], ""),
     ("/language", ["lang", "next"], ""),
     ("/store", ["store_id", "next"], ""),
     ("/problems/new", ProblemForm, ""),
@@ -289,6 +291,7 @@ def test_every_form_post_is_fuzzed(app):
     posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods} - no_fields
     with app.test_request_context():
         fuzzed = {app.url_map.bind("localhost").match(url.split("?")[0].format(**{k: 1 for k in (
-            "meeting_id", "agenda_item_id", "user_id", "item_id", "session_id", "goal_id", "kpi_id", "manager_id", "person_id", "store_id", "problem_id", "case_id")}),
+            "meeting_id", "agenda_item_id", "user_id", "item_id", "session_id", "goal_id", "kpi_id", "manager_id", "person_id", "store_id",
+            "attachment_id", "problem_id", "case_id")}),
             method="POST")[0] for url, _form, _prefix in FORM_POSTS}
     assert posted - fuzzed == set()

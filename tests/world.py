@@ -3,12 +3,15 @@
 Shared by the bounds regression tests and the property-based fuzz tests: they walk app.url_map and
 post every form, so they need a meeting, an item, a goal, a talk, an assessment and a token to point at.
 """
+import io
 from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from app.actions.services import create_action_item
 from app.api.services import create_token
+from app.attachments.services import attach
 from app.auth.models import ADMIN, GM, MANAGER, STAFF
 from app.cases import services as cases
 from app.coaching import services as coaching
@@ -52,6 +55,7 @@ def build_world(make_user, make_store, store) -> dict:
     case = cases.propose(store_id=store.id, created_by_id=staff.id, title="异响一次修好", case_date=today,
                          example="good", category="technical", satisfaction="satisfied", tags="异响")
     cases.publish(case, manager.id, None)
+    photo = attach("action_item", item, FileStorage(io.BytesIO(_png()), filename="photo.png"), staff)
     db.session.commit()
     gm.extra_stores.append(other)
     admin.extra_stores.append(other)
@@ -62,7 +66,16 @@ def build_world(make_user, make_store, store) -> dict:
         "kpi": store_kpi, "person_kpi": db.session.scalar(select(Kpi).where(Kpi.scope == PERSON_SCOPE).limit(1)),
         "talk": talk, "review": review, "token": token, "plaintext": plaintext, "today": today,
         "problem": problem, "case": case,
+        "attachment": photo,
     }
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(out, "PNG")
+    return out.getvalue()
 
 
 def url_args(world) -> dict:
@@ -75,6 +88,8 @@ def url_args(world) -> dict:
         "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
         "session_id": world["talk"].id,
         "problem_id": world["problem"].id, "case_id": world["case"].id, "review_id": world["review"].id, "token_id": world["token"].id,
+        "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
+        "owner_type": "action_item", "owner_id": world["item"].id, "attachment_id": world["attachment"].id,
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
 

@@ -3,9 +3,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..attachments.registry import register_owner
 from ..auth.services import store_people, store_team
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login, safe_next
-from ..extensions import htmx
+from ..extensions import db, htmx
 from ..formatting import header_values
 from ..forms import error_text
 from ..timeutils import local_today
@@ -18,6 +19,12 @@ from .permissions import can_edit_item, can_report_progress, can_view_board, can
 bp = Blueprint("actions", __name__, template_folder="templates")
 
 require_login(bp)
+
+# Photos and files on an action item (app/attachments): whoever sees the item sees them; its owner and
+# the store's service manager add them.
+register_owner("action_item", load=lambda item_id: db.session.get(ActionItem, item_id), can_view=can_view_item,
+               can_attach=can_report_progress, store_of=lambda item: item.store_id,
+               url_of=lambda item: url_for("actions.detail", item_id=item.id), title_of=lambda item: item.title)
 
 
 def load_item(item_id: int) -> ActionItem:

@@ -36,4 +36,5 @@ OBJECT_TYPES = {
     "user": _l("Person"),
     "store": _l("Store"),
     "api_token": _l("API token"),
+    "attachment": _l("Photo or file"),
 }

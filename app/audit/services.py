@@ -101,6 +101,14 @@ def _changes(obj) -> tuple[dict, dict] | None:
 
 
 def _entry(session: Session, obj, action: str, old: dict | None, new: dict | None) -> dict:
+    named = getattr(obj, "audit_subject", None)
+    if named is not None:
+        # An object that belongs to another without a foreign key (an attachment's owner, any type)
+        # names the history it joins as (type, id); its own store_id is the entry's store.
+        subject_type, subject_id = named
+        return {**_context(), "action": action, "object_type": obj.__tablename__, "object_id": obj.id,
+                "subject_type": subject_type, "subject_id": subject_id, "store_id": _store_id(obj),
+                "old_values": old, "new_values": new}
     subject = _subject(session, obj)
     return {**_context(), "action": action, "object_type": obj.__tablename__, "object_id": obj.id,
             "subject_type": subject.__tablename__ if subject is not None else obj.__tablename__,

@@ -2,7 +2,7 @@
 them and their improvements; problems and comebacks with their measures, meetings and events
 
 Revision ID: 0009_cases_problems
-Revises: 0008
+Revises: 0009_attachments (0008 on main; the integrator re-chains)
 Create Date: 2026-12-01 23:17:41.975525
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009_cases_problems'
-down_revision = '0008'
+down_revision = '0009_attachments'
 branch_labels = None
 depends_on = None
 
