@@ -325,3 +325,39 @@ def test_register_export_applies_the_filters(login, staff, tech, manager):
     assert titles == ["=cmd|' /C calc'!A0"]
     assert sheet.cell(2, 3).data_type == "s"
     assert login(staff).get("/problems/export.xlsx").status_code == 403
+
+
+# --- photos -------------------------------------------------------------------------------
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_photo_comes_with_the_problem_and_a_fake_one_is_refused(login, staff, manager):
+    from app.attachments.models import Attachment
+
+    c = login(staff)
+    fake = raise_one(c, photo=(io.BytesIO(b"not an image at all"), "leak.jpg"))
+    assert fake.status_code == 422
+    assert only_problem() is None and db.session.scalar(select(Attachment)) is None
+    ok = raise_one(c, photo=(io.BytesIO(_png()), "leak.png"))
+    assert ok.status_code == 302
+    p = only_problem()
+    photo = db.session.scalar(select(Attachment))
+    assert photo.owner_type == "problem" and photo.owner_id == p.id
+    page = c.get(f"/problems/{p.id}").get_data(as_text=True)
+    assert f"/files/{photo.id}" in page
+    assert login(manager).get(f"/files/{photo.id}").status_code == 200
+
+
+def test_a_problems_photo_stays_in_its_store(login, staff, manager, make_store, make_user):
+    from app.attachments.models import Attachment
+
+    raise_one(login(staff), photo=(io.BytesIO(_png()), "leak.png"))
+    photo = db.session.scalar(select(Attachment))
+    outsider = make_user(STAFF, make_store("S2"), username="out1")
+    assert login(outsider).get(f"/files/{photo.id}").status_code in (403, 404)

@@ -30,3 +30,8 @@ def can_publish_cases(user, store_id: int) -> bool:
 def can_discuss_case(user, case) -> bool:
     """Taking a case onto a meeting's agenda, recording improvements: whoever runs the meetings."""
     return can_manage_store(user, case.store_id)
+
+
+def can_attach_to_case(user, case) -> bool:
+    """Photos and files: whoever may edit the case."""
+    return can_view_case(user, case) and can_edit_case(user, case)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..attachments.registry import register_owner
 from ..auth.services import by_position, store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db
@@ -20,11 +21,23 @@ from ..validation import in_date_window, whole_number
 from . import exports, services
 from .forms import AgendaForm, CaseForm, EditCaseForm, ImprovementForm, PublishForm
 from .models import CATEGORIES, EXAMPLES, PROPOSED, SATISFACTION, TypicalCase
-from .permissions import can_discuss_case, can_edit_case, can_propose_case, can_publish_cases, can_view_case
+from .permissions import (
+    can_attach_to_case,
+    can_discuss_case,
+    can_edit_case,
+    can_propose_case,
+    can_publish_cases,
+    can_view_case,
+)
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 
 require_login(bp)
+
+# Photos and files on a case (app/attachments): whoever sees the case sees them; whoever edits it adds them.
+register_owner("case", load=lambda case_id: db.session.get(TypicalCase, case_id), can_view=can_view_case,
+               can_attach=can_attach_to_case, store_of=lambda c: c.store_id,
+               url_of=lambda c: url_for("cases.detail", case_id=c.id), title_of=lambda c: c.title)
 
 extras.register("cases", load=services.cases_for_meeting, agenda="cases/_meeting_cases.html",
                 minutes="cases/_minutes_cases.html")

@@ -55,3 +55,9 @@ def can_reopen(user, problem) -> bool:
 def can_schedule(user, problem) -> bool:
     """Putting a problem on a meeting's agenda: whoever runs the store's meetings or triages."""
     return can_triage(user, problem.store_id)
+
+
+def can_attach_to_problem(user, problem) -> bool:
+    """Photos and files: whoever raised it, its owner, and whoever triages."""
+    return can_view_problem(user, problem) and (
+        problem.raised_by_id == user.id or problem.owner_id == user.id or can_triage(user, problem.store_id))

@@ -1,9 +1,11 @@
 """Problem pages: raise one, my problems, the register (with its XLSX), a problem with its triage,
 measures, effectiveness check, report back, reopening and the meeting it goes to."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..attachments.registry import register_owner
+from ..attachments.services import attach_all
 from ..auth.services import by_position, store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db
@@ -18,6 +20,7 @@ from .forms import AgendaForm, CheckForm, DelegateForm, MeasureForm, ProblemForm
 from .models import CAUSES, COMEBACK, KINDS, STATUSES, TYPES, URGENCIES, Problem
 from .permissions import (
     can_add_measure,
+    can_attach_to_problem,
     can_check,
     can_raise_problem,
     can_reopen,
@@ -31,6 +34,11 @@ from .permissions import (
 bp = Blueprint("problems", __name__, template_folder="templates")
 
 require_login(bp)
+
+# Photos and files on a problem (app/attachments): whoever sees the problem sees them.
+register_owner("problem", load=lambda problem_id: db.session.get(Problem, problem_id), can_view=can_view_problem,
+               can_attach=can_attach_to_problem, store_of=lambda p: p.store_id,
+               url_of=lambda p: url_for("problems.detail", problem_id=p.id), title_of=lambda p: p.title)
 
 # Templates packages above add to a problem's page (cases made from it, photos), each included with
 # `problem` in the context.
@@ -74,17 +82,27 @@ def new():
     form.set_people(_people(store_id))
     if request.method == "GET" and request.args.get("kind") == COMEBACK:
         form.kind.data, form.type.data = COMEBACK, "technical"
+    if request.method == "POST":
+        # A photo straight from the phone's camera: as large as the attachments allow.
+        request.max_content_length = current_app.config["ATTACHMENT_MAX_BYTES"] + 256 * 1024
+    photo_error = None
     if form.validate_on_submit():
-        problem = services.raise_problem(
-            store_id=store_id, raised_by_id=current_user.id, kind=form.kind.data, title=form.title.data,
-            description=form.description.data, location=form.location.data, urgency=form.urgency.data,
-            type=form.type.data, original_ro=form.original_ro.data, return_ro=form.return_ro.data,
-            plate=form.plate.data, vin=form.vin.data, vehicle_model=form.vehicle_model.data,
-            technician_id=form.technician_id.data or None)
-        db.session.commit()
-        flash(_("Thank you. The problem is raised; you will see the result here."), "success")
-        return redirect(url_for("problems.detail", problem_id=problem.id))
-    return render_template("problems/new.html", form=form), 422 if form.errors else 200
+        photos = [f for f in request.files.getlist("photo") if f and f.filename]
+        with commit_or_refuse() as refusal:
+            problem = services.raise_problem(
+                store_id=store_id, raised_by_id=current_user.id, kind=form.kind.data, title=form.title.data,
+                description=form.description.data, location=form.location.data, urgency=form.urgency.data,
+                type=form.type.data, original_ro=form.original_ro.data, return_ro=form.return_ro.data,
+                plate=form.plate.data, vin=form.vin.data, vehicle_model=form.vehicle_model.data,
+                technician_id=form.technician_id.data or None)
+            if photos:
+                attach_all("problem", problem, photos[:1], current_user)
+        if not refusal:
+            flash(_("Thank you. The problem is raised; you will see the result here."), "success")
+            return redirect(url_for("problems.detail", problem_id=problem.id))
+        photo_error = refusal.message
+    status = 422 if form.errors or photo_error else 200
+    return render_template("problems/new.html", form=form, photo_error=photo_error), status
 
 
 # --- lists ----------------------------------------------------------------------------------
