@@ -361,3 +361,39 @@ def test_a_problems_photo_stays_in_its_store(login, staff, manager, make_store, 
     photo = db.session.scalar(select(Attachment))
     outsider = make_user(STAFF, make_store("S2"), username="out1")
     assert login(outsider).get(f"/files/{photo.id}").status_code in (403, 404)
+
+
+# --- the dashboard and the demo -----------------------------------------------------------
+
+def test_dashboard_shows_open_urgent_problems_and_comebacks_against_the_kpi(login, staff, tech, manager):
+    from app.kpis.models import KpiValue
+    from app.kpis.services import kpi_by_code
+    from app.months import month_start
+
+    triaged(manager, tech, staff)  # urgent, open
+    services.raise_problem(store_id=staff.store_id, raised_by_id=tech.id, kind="comeback", title="Came back",
+                           original_ro="RO-1", urgency="can_wait")
+    kpi = kpi_by_code("COMEBACK_RATE")
+    month = month_start(local_today())
+    db.session.add(KpiValue(kpi_id=kpi.id, store_id=staff.store_id, person_id=tech.id, subject_key=tech.id,
+                            month=month, value=3.5))
+    db.session.commit()
+    page = login(manager).get("/dashboard/").get_data(as_text=True)
+    assert "Open urgent problems" in page and "Lift 3 leaks oil" in page and "Came back" not in page
+    assert "Comebacks per month" in page and "3.5%" in page and "Target: at most 2%" in page
+
+
+def test_demo_has_problems_in_every_state_and_cases(app):
+    from app.cases.models import TypicalCase
+    from app.demo import load_demo
+
+    assert load_demo()
+    db.session.commit()
+    problems_ = db.session.scalars(select(Problem)).all()
+    assert {p.status for p in problems_} == {NEW, OPEN, CLOSED}
+    assert any(p.is_comeback for p in problems_) and any(p.result_unseen for p in problems_)
+    assert any(p.reopen_count for p in problems_)
+    assert any(services.check_state(p, local_today()).ready for p in problems_)
+    assert db.session.scalar(select(ProblemMeeting.id)) is not None
+    statuses = {c.status for c in db.session.scalars(select(TypicalCase))}
+    assert statuses == {"proposed", "published"}
