@@ -271,7 +271,7 @@ def test_put_on_the_next_meeting_in_one_step_and_the_minutes_link_back(login, st
     minutes = c.get(f"/meetings/{sooner.id}/minutes").get_data(as_text=True)
     assert "Problems discussed" in minutes and f"/problems/{p.id}" in minutes
     # From the meeting page: the later meeting takes it in one step.
-    assert f'name="problem_id"' in c.get(f"/meetings/{later.id}").get_data(as_text=True)
+    assert 'name="problem_id"' in c.get(f"/meetings/{later.id}").get_data(as_text=True)
     assert c.post(f"/problems/meeting/{later.id}", data={"problem_id": p.id}).status_code == 302
     assert "agenda" in c.get(f"/problems/{p.id}").get_data(as_text=True)
     # Staff cannot put problems on the agenda.

@@ -86,9 +86,8 @@ def url_args(world) -> dict:
         "goal_id": world["goal"].id, "step_id": world["step"].id, "kpi_id": world["kpi"].id,
         "user_id": world["users"][STAFF].id, "manager_id": world["users"][MANAGER].id,
         "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
-        "session_id": world["talk"].id,
-        "problem_id": world["problem"].id, "case_id": world["case"].id, "review_id": world["review"].id, "token_id": world["token"].id,
         "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
+        "problem_id": world["problem"].id, "case_id": world["case"].id,
         "owner_type": "action_item", "owner_id": world["item"].id, "attachment_id": world["attachment"].id,
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
