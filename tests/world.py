@@ -66,7 +66,7 @@ def build_world(make_user, make_store, store) -> dict:
         "kpi": store_kpi, "person_kpi": db.session.scalar(select(Kpi).where(Kpi.scope == PERSON_SCOPE).limit(1)),
         "talk": talk, "review": review, "token": token, "plaintext": plaintext, "today": today,
         "problem": problem, "case": case,
-        "attachment": photo,
+        "attachment": photo, "attachment_id": photo.id,  # the id stays readable once a fuzzed post deletes it
     }
 
 
@@ -88,7 +88,7 @@ def url_args(world) -> dict:
         "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
         "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
         "problem_id": world["problem"].id, "case_id": world["case"].id,
-        "owner_type": "action_item", "owner_id": world["item"].id, "attachment_id": world["attachment"].id,
+        "owner_type": "action_item", "owner_id": world["item"].id, "attachment_id": world["attachment_id"],
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
 
