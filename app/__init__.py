@@ -53,10 +53,12 @@ def _import_models() -> None:
     from .attachments import models as _attachments  # noqa: F401
     from .audit import models as _audit  # noqa: F401
     from .auth import models as _auth  # noqa: F401
+    from .cases import models as _cases  # noqa: F401
     from .coaching import models as _coaching  # noqa: F401
     from .goals import models as _goals  # noqa: F401
     from .kpis import models as _kpis  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
+    from .problems import models as _problems  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
 
 
@@ -107,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from .attachments.routes import bp as attachments_bp
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
+    from .cases.routes import bp as cases_bp
     from .coaching.routes import bp as coaching_bp
     from .dashboard.routes import bp as dashboard_bp
     from .goals.routes import bp as goals_bp
@@ -116,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from .people.account_routes import bp as account_bp
     from .people.routes import bp as people_bp
     from .people.store_routes import bp as stores_bp
+    from .problems.routes import bp as problems_bp
     from .reviews.routes import bp as reviews_bp
 
     app.register_blueprint(main_bp)
@@ -129,6 +133,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(goals_bp, url_prefix="/goals")
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(reviews_bp, url_prefix="/reviews")
+    app.register_blueprint(problems_bp, url_prefix="/problems")
+    app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(attachments_bp, url_prefix="/files")

@@ -93,6 +93,10 @@ class Config:
     API_RATE_LIMIT = "120 per minute"  # per token
     API_PAGE_SIZE = 10_000  # values per GET page
     PER_PAGE = 20
+    # Problems (app/problems): days after closing in which whoever raised one may reopen it; the
+    # effectiveness check window a triage proposes.
+    PROBLEM_REOPEN_DAYS = 7
+    PROBLEM_CHECK_DAYS = 30
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads (KPI spreadsheets) and API batches
     # KPI spreadsheet imports (README, "Importing KPI values"): a file beyond these is refused whole.
     IMPORT_MAX_BYTES = 2 * 1024 * 1024

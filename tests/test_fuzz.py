@@ -16,6 +16,8 @@ from wtforms.fields.core import UnboundField
 from app.actions.forms import EditActionItemForm, ProgressForm
 from app.api.forms import ApiTokenForm
 from app.auth.forms import LoginForm
+from app.cases.forms import AgendaForm as CaseAgendaForm
+from app.cases.forms import CaseForm, EditCaseForm, ImprovementForm, PublishForm
 from app.coaching.forms import (
     ConfirmForm,
     FollowUpForm,
@@ -58,6 +60,9 @@ from app.people.forms import (
     RenameStoreForm,
     StoreForm,
 )
+from app.problems.forms import CheckForm as ProblemCheckForm
+from app.problems.forms import DelegateForm, ProblemForm, ReopenForm, TriageForm
+from app.problems.forms import MeasureForm as ProblemMeasureForm
 from app.reviews.forms import ReviewForm
 
 from .world import ROLES, build_world, fingerprint, url_args
@@ -135,6 +140,21 @@ FORM_POSTS = [
     ("/files/{attachment_id}/delete", ["next"], ""),
     ("/language", ["lang", "next"], ""),
     ("/store", ["store_id", "next"], ""),
+    ("/problems/new", ProblemForm, ""),
+    ("/problems/settings", DelegateForm, ""),
+    ("/problems/{problem_id}/triage", TriageForm, ""),
+    ("/problems/{problem_id}/measures", ProblemMeasureForm, ""),
+    ("/problems/{problem_id}/check", ProblemCheckForm, ""),
+    ("/problems/{problem_id}/reopen", ReopenForm, ""),
+    ("/problems/{problem_id}/agenda", ["meeting_id", "back"], ""),
+    ("/problems/meeting/{meeting_id}", ["problem_id"], ""),
+    ("/cases/new", CaseForm, ""),
+    ("/cases/{case_id}/edit", EditCaseForm, ""),
+    ("/cases/{case_id}/publish", PublishForm, ""),
+    ("/cases/{case_id}/unpublish", PublishForm, ""),
+    ("/cases/{case_id}/agenda", CaseAgendaForm, ""),
+    ("/cases/meeting/{meeting_id}", ["case_id", "where"], ""),
+    ("/cases/{case_id}/improvements", ImprovementForm, ""),
 ]
 
 # Pages that read their query string, and the parameters they read.
@@ -144,6 +164,11 @@ QUERY_GETS = [
     ("/goals/new/baseline", ["kpi_id", "period_kind", "period_day", "subject", "person_id"]),
     ("/kpis/grid", ["subject", "year"]), ("/kpis/export", ["year"]), ("/coaching/", ["weeks", "month"]),
     ("/actions/board", ["status", "overdue", "page"]), ("/people/", ["q", "store", "role", "position", "active", "page"]), ("/reviews/new", ["manager"]), ("/login", ["next"]),
+    ("/problems/", ["q", "status", "urgency", "type", "kind", "cause", "owner", "age", "overdue", "page"]),
+    ("/problems/export.xlsx", ["q", "status", "owner", "age"]), ("/problems/new", ["kind"]),
+    ("/cases/", ["q", "tag", "category", "person", "vehicle", "from", "to", "satisfaction", "example", "training",
+                 "status", "sort", "page"]),
+    ("/cases/export.xlsx", ["q", "tag", "from", "to"]), ("/cases/new", ["problem"]),
 ]
 
 
@@ -267,6 +292,6 @@ def test_every_form_post_is_fuzzed(app):
     with app.test_request_context():
         fuzzed = {app.url_map.bind("localhost").match(url.split("?")[0].format(**{k: 1 for k in (
             "meeting_id", "agenda_item_id", "user_id", "item_id", "session_id", "goal_id", "kpi_id", "manager_id", "person_id", "store_id",
-            "attachment_id")}),
+            "attachment_id", "problem_id", "case_id")}),
             method="POST")[0] for url, _form, _prefix in FORM_POSTS}
     assert posted - fuzzed == set()

@@ -13,6 +13,7 @@ from ..goals.rules import AT_RISK, AT_RISK_FROM, OFF_TRACK, ON_TRACK, ON_TRACK_F
 from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..kpis.models import PERSON_SCOPE
 from ..kpis.services import active_kpis
+from ..problems.services import open_urgent
 from ..timeutils import local_today
 from . import services
 
@@ -71,6 +72,8 @@ def index():
         group_coaching=coaching_analysis.EffectSummary.sum_of(coaching_by_store.values()) if len(stores) > 1 else None,
         uncoached=len({g.person.id for g in coaching_analysis.coverage_gaps(store_id, today)}),
         coverage_weeks=coaching_analysis.DEFAULT_COVERAGE_WEEKS,
+        urgent_problems=open_urgent(store_id),
+        comebacks=services.comebacks_against_kpi(store_id, today),
         on_track_from=ON_TRACK_FROM, at_risk_from=AT_RISK_FROM, trend_months=TREND_MONTHS,
     )
 

@@ -24,8 +24,10 @@ from ..goals.progress import (
 )
 from ..goals.rules import OFF_TRACK, Progress, attainment
 from ..kpis.models import STORE_SCOPE, Kpi, KpiValue, band_of
+from ..kpis.services import kpi_by_code
 from ..meetings.models import CLOSED, Meeting
 from ..months import last_months, month_start, previous_month
+from ..problems.services import month_counts
 
 RHYTHM_MONTHS = 6
 ON_TIME_DAYS = 90
@@ -156,3 +158,37 @@ def store_comparison(store_ids, today: date) -> Comparison:
         ratio = attainment(kpi.direction, kpi.default_target, row.value, band=band_of(kpi))
         cells[(kpi.id, row.store_id)] = (row.value, ratio)
     return Comparison(rows[0].month, list(kpis.values()), cells)
+
+
+# --- problems and comebacks (app/problems) ---------------------------------------------------
+
+COMEBACK_KPI = "COMEBACK_RATE"
+COMEBACK_MONTHS = 6
+
+
+@dataclass
+class ComebackMonth:
+    month: date
+    comebacks: int  # comebacks raised in the problem register that month
+    rate: float | None  # the comeback-rate KPI: the store's value, else the mean of its people's
+
+
+def comebacks_against_kpi(store_id: int, today: date, months: int = COMEBACK_MONTHS):
+    """(kpi or None, rows oldest first): the register's comebacks per month beside the comeback-rate KPI
+    (a person KPI of technicians in the catalogue: the store's own value when one is recorded, else the
+    mean of its people's values for the month)."""
+    kpi = kpi_by_code(COMEBACK_KPI)
+    counts = month_counts(store_id, today, months)
+    rates: dict[date, float] = {}
+    if kpi is not None and counts:
+        rows = db.session.execute(select(KpiValue.month, KpiValue.subject_key, KpiValue.value).where(
+            KpiValue.store_id == store_id, KpiValue.kpi_id == kpi.id, KpiValue.month >= counts[0][0],
+            KpiValue.month <= counts[-1][0])).all()
+        store_values = {m: v for m, key, v in rows if key == 0}
+        people: dict[date, list[float]] = {}
+        for m, key, v in rows:
+            if key != 0:
+                people.setdefault(m, []).append(v)
+        rates = {m: store_values.get(m, sum(people.get(m, [])) / len(people[m]) if people.get(m) else None)
+                 for m in {*store_values, *people}}
+    return kpi, [ComebackMonth(m, comebacks, rates.get(m)) for m, _n, comebacks in counts]

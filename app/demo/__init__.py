@@ -1,5 +1,6 @@
 """Demo data for `flask demo` (and the benchmark's KPI trends): one store, its people, three weeks of
-meetings, 24 months of KPI values, goals in every PDCA stage, coaching talks and manager assessments.
+meetings, 24 months of KPI values, goals in every PDCA stage, coaching talks and manager assessments,
+problems in every state and typical cases.
 Not part of the running application: it only calls the feature packages' services."""
 from sqlalchemy import func, select
 
@@ -11,6 +12,7 @@ from .coaching import load_coaching_and_reviews
 from .goals import load_kpis_and_goals
 from .meetings import load_meetings
 from .people import DEMO_PASSWORD, load_people
+from .problems import load_problems_and_cases
 
 __all__ = ["DEMO_PASSWORD", "load_demo"]
 
@@ -24,4 +26,5 @@ def load_demo() -> bool:
     load_kpis_and_goals(store, manager, staff, local_today())
     load_coaching_and_reviews(store, manager, staff, local_today())  # shapes KPI values: before proposals
     propose_topics(upcoming, local_today())  # now that there are KPI values and goals to propose
+    load_problems_and_cases(store, manager, staff, upcoming, local_today())
     return True

@@ -16,7 +16,7 @@ from ..forms import EmptyForm, error_text, options
 from ..goals.models import Goal
 from ..timeutils import local_now, local_today
 from ..transactions import commit_or_refuse
-from . import proposals, services
+from . import extras, proposals, services
 from . import review as review_rules
 from .forms import (
     AgendaItemForm,
@@ -219,6 +219,7 @@ def _detail_context(meeting: Meeting, **overrides) -> dict:
         linkable_goals=proposals.linkable_goals(meeting, local_today()) if manage else [],
         following=services.next_in_series(meeting),
         empty_form=EmptyForm(),
+        extras=extras.for_meeting(meeting),
     )
     ctx.update(overrides)
     return ctx
@@ -289,7 +290,8 @@ def minutes(meeting_id):
                            attendance=services.attendance_in_order(meeting),
                            review_rows=services.review_items_for(meeting),
                            meeting_actions=_meeting_actions(meeting), amendments=amendments,
-                           schedule=services.agenda_schedule(meeting), today=local_today())
+                           schedule=services.agenda_schedule(meeting), today=local_today(),
+                           extras=extras.for_meeting(meeting))
 
 
 @bp.post("/<int:meeting_id>/attendance/<int:user_id>")
