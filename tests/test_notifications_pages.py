@@ -90,6 +90,7 @@ def test_preferences_turn_an_email_off_and_are_linked_from_my_account(login, sta
     page = c.get("/notifications/preferences")
     assert page.status_code == 200 and "An action item is assigned to me" in page.text
     assert "Pitwall test message" not in page.text  # not a choice
+    assert "(service manager)" not in page.text and "(general manager)" not in page.text  # not theirs
     fields = [re.search(r'name="(kind_[a-z_]+)"', tag).group(1)
               for tag in re.findall(r"<input[^>]*>", page.text) if "checked" in tag and "kind_" in tag]
     assert "kind_actions_assigned" in fields
@@ -101,6 +102,12 @@ def test_preferences_turn_an_email_off_and_are_linked_from_my_account(login, sta
     db.session.commit()
     assert db.session.query(OutboxMessage).count() == 0  # the bell only
     assert services.unread_count(staff.id) == 1
+
+
+def test_the_manager_is_offered_the_managers_emails(login, manager):
+    page = login(manager).get("/notifications/preferences").text
+    assert "Daily list of the store's overdue action items (service manager)" in page
+    assert "(general manager)" not in page
 
 
 def test_choosing_a_language_also_sets_the_language_of_my_emails(login, staff):

@@ -6,12 +6,13 @@ imports no feature. Features tell it what they need through registries filled at
 The API for features (`from ..notifications import services, registry`):
 
     registry.register_kind(name, *, label, subject, text_template, html_template=None,
-                           email_default=True, group="")
+                           email_default=True, group="", roles=())
         A kind of message. `label`: lazy text for the preferences page. `subject(params) -> str`:
         one line in the current locale (e-mail subject and the bell list's entry). The templates
         (plain text; HTML, e.g. extending "notifications/email/_layout.html") are rendered when the
         message is delivered, in the recipient's language, with `params`, `link` (absolute URL),
-        `subject` and `recipient` (User or None).
+        `subject`, `kind` and `recipient` (User or None). `roles`: who is offered the e-mail
+        choice on the preferences page (e.g. ("manager",); empty: everyone; label None: nobody).
 
     services.publish(kind, recipients, *, store_id, link="", params=None, email=True,
                      attachments=(), dedup_key=None) -> list[User]

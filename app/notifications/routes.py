@@ -115,7 +115,7 @@ def _after_marking():
 
 @bp.route("/preferences", methods=["GET", "POST"])
 def preferences():
-    form, names = preferences_form(KINDS, services.email_choices(current_user.id))
+    form, names = preferences_form(KINDS, services.email_choices(current_user.id), current_user.role)
     if form.validate_on_submit():
         services.set_email_choices(current_user.id, {kind: form[field].data for field, kind in names.items()})
         db.session.commit()
