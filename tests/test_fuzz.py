@@ -263,7 +263,7 @@ def test_every_form_post_is_fuzzed(app):
                  "api.v1.post_values", "api.v1.not_found",  # the API has a test of its own above
                  "people.deactivate", "people.reactivate", "people.reset_password", "stores.deactivate",
                  "stores.reactivate", "notifications.mark_read", "notifications.mark_all_read",
-                 "notifications.retry",
+                 "notifications.retry", "notifications.test_email",
                  "kpis.import_values", "people.import_people"}  # file uploads: tests/test_*import.py
     posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods} - no_fields
     with app.test_request_context():
