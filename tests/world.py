@@ -15,6 +15,7 @@ from app.extensions import db
 from app.goals import services as goals
 from app.kpis.models import PERSON_SCOPE, STORE_SCOPE, Kpi
 from app.meetings import services as meetings
+from app.notifications.models import Notification
 from app.reviews.services import create_review
 from app.timeutils import local_today
 
@@ -54,6 +55,8 @@ def build_world(make_user, make_store, store) -> dict:
         "meeting": meeting, "agenda_item": meeting.agenda_items[0], "item": item, "goal": goal, "step": step,
         "kpi": store_kpi, "person_kpi": db.session.scalar(select(Kpi).where(Kpi.scope == PERSON_SCOPE).limit(1)),
         "talk": talk, "review": review, "token": token, "plaintext": plaintext, "today": today,
+        # The staff member's notification of their new item (notifications).
+        "notification": db.session.scalar(select(Notification).where(Notification.user_id == staff.id).limit(1)),
     }
 
 
@@ -66,6 +69,7 @@ def url_args(world) -> dict:
         "user_id": world["users"][STAFF].id, "manager_id": world["users"][MANAGER].id,
         "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
         "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
+        "notification_id": world["notification"].id, "message_id": 1,
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
 
