@@ -32,7 +32,8 @@ def run_daily_jobs(now_local: datetime | None = None) -> list[tuple[str, int]]:
     done = []
     store_ids = db.session.scalars(select(Store.id).where(Store.active.is_(True)).order_by(Store.id)).all()
     # Most runs of a day find everything done: one read, no writes.
-    ran = set(db.session.execute(select(DailyRun.job, DailyRun.store_id).where(DailyRun.day == today)).tuples())
+    ran = {(r.job, r.store_id) for r in db.session.execute(
+        select(DailyRun.job, DailyRun.store_id).where(DailyRun.day == today))}
     db.session.rollback()
     for store_id in store_ids:
         for name, job in DAILY_JOBS.items():
