@@ -37,6 +37,14 @@ DOCUMENTED = {
     "S3_REGION": (("S3_REGION",), str),
     "S3_PREFIX": (("S3_PREFIX",), str),
     "S3_ADDRESSING_STYLE": (("S3_ADDRESSING_STYLE",), str),
+    # E-mail (README, "Notifications"): without MAIL_SERVER, mail is written to the log.
+    "MAIL_SERVER": (("MAIL_SERVER",), str),
+    "MAIL_PORT": (("MAIL_PORT",), int),
+    "MAIL_USERNAME": (("MAIL_USERNAME",), str),
+    "MAIL_PASSWORD": (("MAIL_PASSWORD",), str),
+    "MAIL_USE_TLS": (("MAIL_USE_TLS",), _flag),
+    "MAIL_DEFAULT_SENDER": (("MAIL_DEFAULT_SENDER",), str),
+    "BASE_URL": (("BASE_URL",), str),
 }
 
 
@@ -121,6 +129,19 @@ class Config:
     ATTACHMENT_MAX_PIXELS = 50_000_000  # an image's width × height, read before it is decoded
     ATTACHMENT_IMAGE_SIZE = 2048  # the long side photos are shrunk to
     ATTACHMENT_THUMBNAIL_SIZE = 320
+    # E-mail over SMTP (`flask notify` sends it); no MAIL_SERVER: each message is written to the log.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_DEFAULT_SENDER = "Pitwall <pitwall@localhost>"
+    MAIL_TIMEOUT = 30  # seconds per SMTP conversation
+    # The site's address as people reach it: links in e-mails and chat messages start with it.
+    BASE_URL = "http://127.0.0.1:5000"
+    # Reminders and digests go out at the first `flask notify` from this local hour on (PITWALL_TIMEZONE).
+    NOTIFY_DAILY_HOUR = 7
+    NOTIFY_BATCH = 50  # messages one `flask notify` claims at a time (others may take the rest meanwhile)
     # `flask backup` and the copy taken before `flask db upgrade` changes a SQLite database.
     BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or INSTANCE_DIR / "backups")
 
@@ -146,6 +167,8 @@ class TestingConfig(Config):
     PER_PAGE = 5
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests only; never in production
     STORAGE_DIR = str(Path(tempfile.gettempdir()) / "pitwall-test-files")  # tests/conftest.py sets its own
+    BASE_URL = "http://pitwall.test"
+    MAIL_TIMEOUT = 5
 
     @classmethod
     def apply(cls, settings) -> None:

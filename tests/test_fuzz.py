@@ -52,6 +52,7 @@ from app.meetings.forms import (
     NewAgendaItemForm,
     NextMeetingForm,
 )
+from app.notifications.forms import StoreSettingsForm
 from app.people.forms import (
     AccountForm,
     NewPersonForm,
@@ -155,6 +156,8 @@ FORM_POSTS = [
     ("/cases/{case_id}/agenda", CaseAgendaForm, ""),
     ("/cases/meeting/{meeting_id}", ["case_id", "where"], ""),
     ("/cases/{case_id}/improvements", ImprovementForm, ""),
+    ("/notifications/store-settings", StoreSettingsForm, ""),
+    ("/notifications/preferences", ["kind_actions_assigned", "kind_actions_reminder", "kind_goals_check_due"], ""),
 ]
 
 # Pages that read their query string, and the parameters they read.
@@ -286,7 +289,8 @@ def test_every_form_post_is_fuzzed(app):
                  "coaching.acknowledge", "coaching.discard", "api.revoke_token", "auth.logout",
                  "api.v1.post_values", "api.v1.not_found",  # the API has a test of its own above
                  "people.deactivate", "people.reactivate", "people.reset_password", "stores.deactivate",
-                 "stores.reactivate",
+                 "stores.reactivate", "notifications.mark_read", "notifications.mark_all_read",
+                 "notifications.retry", "notifications.test_email",
                  "kpis.import_values", "people.import_people"}  # file uploads: tests/test_*import.py
     posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods} - no_fields
     with app.test_request_context():

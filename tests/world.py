@@ -19,6 +19,7 @@ from app.extensions import db
 from app.goals import services as goals
 from app.kpis.models import PERSON_SCOPE, STORE_SCOPE, Kpi
 from app.meetings import services as meetings
+from app.notifications.models import Notification
 from app.problems import services as problems
 from app.reviews.services import create_review
 from app.timeutils import local_today
@@ -67,6 +68,8 @@ def build_world(make_user, make_store, store) -> dict:
         "talk": talk, "review": review, "token": token, "plaintext": plaintext, "today": today,
         "problem": problem, "case": case,
         "attachment": photo, "attachment_id": photo.id,  # the id stays readable once a fuzzed post deletes it
+        # The staff member's notification of their new item (notifications).
+        "notification": db.session.scalar(select(Notification).where(Notification.user_id == staff.id).limit(1)),
     }
 
 
@@ -89,6 +92,7 @@ def url_args(world) -> dict:
         "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
         "problem_id": world["problem"].id, "case_id": world["case"].id,
         "owner_type": "action_item", "owner_id": world["item"].id, "attachment_id": world["attachment_id"],
+        "notification_id": world["notification"].id, "message_id": 1,
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
 
