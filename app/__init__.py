@@ -56,6 +56,7 @@ def _import_models() -> None:
     from .goals import models as _goals  # noqa: F401
     from .kpis import models as _kpis  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
+    from .notifications import robots as _robots  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
 
 
