@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from .kpis.routes import bp as kpis_bp
     from .main.routes import bp as main_bp
     from .meetings.routes import bp as meetings_bp
+    from .notifications.robot_routes import bp as robots_bp
     from .people.account_routes import bp as account_bp
     from .people.routes import bp as people_bp
     from .people.store_routes import bp as stores_bp
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp, url_prefix="/reviews")
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(robots_bp, url_prefix="/chat-robots")
     # The JSON API (/api/v1/...) and the admin pages for its tokens (/admin/api-tokens).
     app.register_blueprint(api_bp)
 
