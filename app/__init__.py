@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from .goals.routes import bp as goals_bp
     from .kpis.routes import bp as kpis_bp
     from .main.routes import bp as main_bp
+    from .meetings.feed_routes import bp as calendar_feed_bp
     from .meetings.routes import bp as meetings_bp
     from .notifications.robot_routes import bp as robots_bp
     from .people.account_routes import bp as account_bp
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(robots_bp, url_prefix="/chat-robots")
+    app.register_blueprint(calendar_feed_bp, url_prefix="/calendar")  # no login: the token is the key
     # The JSON API (/api/v1/...) and the admin pages for its tokens (/admin/api-tokens).
     app.register_blueprint(api_bp)
 

@@ -86,6 +86,8 @@ class Meeting(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default=WEEKLY)
     theme: Mapped[str] = mapped_column(String(200))
     objective: Mapped[str] = mapped_column(Text, default="")
+    # What attendees bring or read beforehand (data reports, customer feedback): part of the notice.
+    preparation: Mapped[str] = mapped_column(Text, default="", server_default="")
     meeting_date: Mapped[date] = mapped_column(index=True)
     start_time: Mapped[time]
     place: Mapped[str] = mapped_column(String(120), default="")

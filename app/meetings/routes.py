@@ -16,7 +16,7 @@ from ..forms import EmptyForm, error_text, options
 from ..goals.models import Goal
 from ..timeutils import local_now, local_today
 from ..transactions import commit_or_refuse
-from . import proposals, services
+from . import calendar, proposals, services
 from . import review as review_rules
 from .forms import (
     AgendaItemForm,
@@ -107,7 +107,7 @@ def _fill_usual_meeting(form: MeetingForm, store_id: int) -> None:
 
 def _meeting_fields(form: MeetingForm) -> dict:
     return dict(kind=form.kind.data, theme=form.theme.data.strip(), objective=(form.objective.data or "").strip(),
-                meeting_date=form.meeting_date.data, start_time=form.start_time.data,
+                preparation=(form.preparation.data or "").strip(), meeting_date=form.meeting_date.data, start_time=form.start_time.data,
                 place=(form.place.data or "").strip(), chair_id=form.chair_id.data,
                 minute_taker_id=form.minute_taker_id.data or None)
 
@@ -633,6 +633,38 @@ def agenda_item_op(meeting_id, item_id, op):
     if htmx:
         return _render_agenda(meeting)
     return redirect(url_for(".agenda", meeting_id=meeting.id))
+
+
+# --- my calendar feed -----------------------------------------------------------------------
+
+@bp.get("/calendar-feed")
+def calendar_feed():
+    """My secret feed URL: whether I have one, when it was last read; create, replace or revoke it."""
+    return render_template("meetings/calendar_feed.html", subscription=calendar.feed_of(current_user),
+                           empty_form=EmptyForm(), feed_url=None)
+
+
+@bp.post("/calendar-feed")
+def create_calendar_feed():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = calendar.create_feed(current_user)
+    db.session.commit()
+    # The only time the address is shown: never cached, never kept in the history.
+    return render_template("meetings/calendar_feed.html", subscription=calendar.feed_of(current_user),
+                           empty_form=EmptyForm(),
+                           feed_url=url_for("calendar_feed.feed", token=token, _external=True)), \
+        200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/calendar-feed/revoke")
+def revoke_calendar_feed():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if calendar.revoke_feed(current_user):
+        db.session.commit()
+        flash(_("Calendar feed revoked: calendars subscribed to it get nothing from now on."), "success")
+    return redirect(url_for(".calendar_feed"))
 
 
 # --- decision register --------------------------------------------------------------------

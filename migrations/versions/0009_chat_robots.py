@@ -57,6 +57,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_chat_robot_store_id'), ['store_id'], unique=False)
 
     with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('preparation', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('notice_sent_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('notice_first_sent_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('notice_fingerprint', sa.String(length=64), server_default='', nullable=False))
@@ -78,6 +79,7 @@ def downgrade():
         batch_op.drop_column('notice_fingerprint')
         batch_op.drop_column('notice_first_sent_at')
         batch_op.drop_column('notice_sent_at')
+        batch_op.drop_column('preparation')
 
     with op.batch_alter_table('chat_robot', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_chat_robot_store_id'))
