@@ -56,6 +56,7 @@ def _import_models() -> None:
     from .goals import models as _goals  # noqa: F401
     from .kpis import models as _kpis  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
+    from .notifications import models as _notifications  # noqa: F401
     from .notifications import robots as _robots  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
 
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from .meetings.feed_routes import bp as calendar_feed_bp
     from .meetings.routes import bp as meetings_bp
     from .notifications.robot_routes import bp as robots_bp
+    from .notifications.routes import bp as notifications_bp
     from .people.account_routes import bp as account_bp
     from .people.routes import bp as people_bp
     from .people.store_routes import bp as stores_bp
@@ -134,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(robots_bp, url_prefix="/chat-robots")
     app.register_blueprint(calendar_feed_bp, url_prefix="/calendar")  # no login: the token is the key
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
     # The JSON API (/api/v1/...) and the admin pages for its tokens (/admin/api-tokens).
     app.register_blueprint(api_bp)
 

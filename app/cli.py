@@ -15,8 +15,10 @@ from .extensions import db
 
 def register(app: Flask) -> None:
     from .api.cli import register as register_api_cli
+    from .notifications.cli import register as register_notify_cli
 
     register_api_cli(app)
+    register_notify_cli(app)
 
     @app.cli.command("create-user")
     @click.option("--username", prompt=True)

@@ -27,6 +27,14 @@ DOCUMENTED = {
     "SECURE_COOKIES": (("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"), _flag),
     "TRUSTED_PROXIES": (("TRUSTED_PROXIES",), int),
     "LOG_FORMAT": (("LOG_FORMAT",), str),
+    # E-mail (README, "Notifications"): without MAIL_SERVER, mail is written to the log.
+    "MAIL_SERVER": (("MAIL_SERVER",), str),
+    "MAIL_PORT": (("MAIL_PORT",), int),
+    "MAIL_USERNAME": (("MAIL_USERNAME",), str),
+    "MAIL_PASSWORD": (("MAIL_PASSWORD",), str),
+    "MAIL_USE_TLS": (("MAIL_USE_TLS",), _flag),
+    "MAIL_DEFAULT_SENDER": (("MAIL_DEFAULT_SENDER",), str),
+    "BASE_URL": (("BASE_URL",), str),
 }
 
 
@@ -89,6 +97,18 @@ class Config:
     IMPORT_MAX_ROWS = 10_000  # rows below the header; blank ones are skipped, yet they count
     IMPORT_MAX_COLUMNS = 50
     PASSWORD_HASH_METHOD = "scrypt"
+    # E-mail over SMTP (`flask notify` sends it); no MAIL_SERVER: each message is written to the log.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_DEFAULT_SENDER = "Pitwall <pitwall@localhost>"
+    MAIL_TIMEOUT = 30  # seconds per SMTP conversation
+    # The site's address as people reach it: links in e-mails and chat messages start with it.
+    BASE_URL = "http://127.0.0.1:5000"
+    # Reminders and digests go out at the first `flask notify` from this local hour on (PITWALL_TIMEZONE).
+    NOTIFY_DAILY_HOUR = 7
     # `flask backup` and the copy taken before `flask db upgrade` changes a SQLite database.
     BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or INSTANCE_DIR / "backups")
 
@@ -113,6 +133,8 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "10000 per minute"  # the limiter stays on; one test lowers this
     PER_PAGE = 5
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast for tests only; never in production
+    BASE_URL = "http://pitwall.test"
+    MAIL_TIMEOUT = 5
 
     @classmethod
     def apply(cls, settings) -> None:

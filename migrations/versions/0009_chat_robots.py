@@ -3,7 +3,7 @@ Feishu); on meetings when the notice went out, its iCalendar SEQUENCE and a canc
 person's secret calendar feed (its token only hashed)
 
 Revision ID: 0009_chat_robots
-Revises: 0008
+Revises: 0009_notifications
 Create Date: 2026-12-01 23:18:11.837000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009_chat_robots'
-down_revision = '0008'
+down_revision = '0009_notifications'
 branch_labels = None
 depends_on = None
 
