@@ -67,7 +67,7 @@ def test_a_person_creates_a_feed_of_their_meetings_and_deadlines(app, login, sta
     cal = Calendar.from_ical(raw.data)
     events = {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
     assert set(events) == {"Rework rate", "Deadline: Call back customers"}
-    assert str(events["Rework rate"]["UID"]) == f"meeting-{meeting.id}@pitwall.local"
+    assert str(events["Rework rate"]["UID"]) == f"meeting-{meeting.id}@pitwall.test"
     assert events["Deadline: Call back customers"].decoded("DTSTART") == item.deadline
     db.session.refresh(stored)
     assert stored.last_used_at is not None

@@ -4,6 +4,7 @@ import hashlib
 import json
 import secrets
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -23,10 +24,10 @@ FEED_LIMIT = 500
 
 
 def calendar_domain() -> str:
-    """The right-hand side of every UID: PITWALL_CALENDAR_DOMAIN, else SERVER_NAME, else pitwall.local.
-    Set it once and keep it: calendars know a meeting by its UID."""
+    """The right-hand side of every UID: PITWALL_CALENDAR_DOMAIN, else the host of BASE_URL. Keep it
+    once people have invitations: calendars know a meeting by its UID."""
     config = current_app.config
-    return config.get("CALENDAR_DOMAIN") or (config.get("SERVER_NAME") or "").split(":")[0] or "pitwall.local"
+    return config.get("CALENDAR_DOMAIN") or urlsplit(config.get("BASE_URL") or "").hostname or "pitwall.local"
 
 
 def timezone_name() -> str:

@@ -55,6 +55,12 @@ class CloseForm(FlaskForm):
     confirm_early = BooleanField(_l("Yes, close it before it has started"))
 
 
+class CancelMeetingForm(FlaskForm):
+    reason = StringField(_l("Reason (sent to the attendees)"), validators=[Length(max=500)])
+    confirm = BooleanField(_l("Yes, cancel this meeting"), validators=[DataRequired(
+        message=_l("Tick the box to confirm the cancellation."))])
+
+
 class AgendaItemForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Length(max=200)])
     duration_minutes = IntegerField(

@@ -1,5 +1,5 @@
 """Meeting pages: list, create and edit, run (attendance, minutes, review, decisions, actions), close."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,16 +11,17 @@ from ..actions.models import STATUSES, ActionItem
 from ..auth.services import by_position, store_people, store_team
 from ..common import RuleViolation, current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
-from ..formatting import weekday_names
+from ..formatting import fdate, weekday_names
 from ..forms import EmptyForm, error_text, options
 from ..goals.models import Goal
 from ..timeutils import local_now, local_today
 from ..transactions import commit_or_refuse
-from . import calendar, proposals, services
+from . import calendar, notice, proposals, services
 from . import review as review_rules
 from .forms import (
     AgendaItemForm,
     AttendanceForm,
+    CancelMeetingForm,
     CloseForm,
     DecisionForm,
     DispositionForm,
@@ -48,6 +49,15 @@ def meeting_choices():
             "notice_days": services.NOTICE_DAYS, "choices_for": choices_for, "disposition_labels": DISPOSITIONS,
             "review_groups": review_rules.grouped, "not_yet_due": review_rules.not_yet_due,
             "review_left_message": review_rules.left_message}
+
+
+@bp.app_template_global()
+def meeting_day(iso: str) -> str:
+    """A date of a notice's snapshot (ISO text), in the reader's date style."""
+    return fdate(date.fromisoformat(iso))
+
+
+bp.add_app_template_global(calendar.agenda_title, "agenda_title")
 
 
 def load_meeting(meeting_id: int, manage: bool = False) -> Meeting:
@@ -159,8 +169,9 @@ def settings():
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
 def edit(meeting_id):
     meeting = load_meeting(meeting_id, manage=True)
-    if meeting.is_closed:
-        flash(_("This meeting is closed; its record can no longer change."), "warning")
+    if meeting.is_closed or meeting.is_cancelled:
+        flash(_("This meeting was cancelled; its record can no longer change.") if meeting.is_cancelled else
+              _("This meeting is closed; its record can no longer change."), "warning")
         return redirect(url_for(".detail", meeting_id=meeting.id))
     form = _meeting_form(meeting)
     del form.weekly_series
@@ -195,7 +206,7 @@ def next_in_series(meeting_id):
 # --- the meeting page -------------------------------------------------------------------
 
 def _detail_context(meeting: Meeting, **overrides) -> dict:
-    manage = can_manage_meeting(current_user, meeting) and not meeting.is_closed
+    manage = can_manage_meeting(current_user, meeting) and not meeting.is_closed and not meeting.is_cancelled
     schedule = services.agenda_schedule(meeting)
     current = _current_item(meeting, schedule)
     rows = review_rules.review_rows(meeting)
@@ -218,6 +229,8 @@ def _detail_context(meeting: Meeting, **overrides) -> dict:
         goals=proposals.meeting_goals(meeting),
         linkable_goals=proposals.linkable_goals(meeting, local_today()) if manage else [],
         following=services.next_in_series(meeting),
+        notice=notice.state(meeting),
+        can_send_notice=manage and meeting.starts_at > local_now(),
         empty_form=EmptyForm(),
     )
     ctx.update(overrides)
@@ -530,6 +543,7 @@ def close(meeting_id):
         return render_template("meetings/close_early.html", meeting=meeting, form=form)
     with commit_or_refuse() as refusal:
         services.close_meeting(meeting, current_user.id)
+        notice.send_minutes(meeting)  # in the same transaction: closed and told, or neither
     if refusal and meeting.is_closed:
         refusal.flash()
         return redirect(url_for(".detail", meeting_id=meeting.id))
@@ -538,10 +552,54 @@ def close(meeting_id):
             return _close_bar(meeting, refused=True, status=refusal.status, message=refusal.message)
         return render_template("meetings/detail.html", **_detail_context(
             meeting, refused=True, message=refusal.message)), refusal.status
-    flash(_("Meeting closed. The minutes are frozen; share the printable minutes with everyone."), "success")
+    flash(_("Meeting closed. The minutes are frozen and go to the attendees and owners; each owner is told "
+            "of their new action items."), "success")
     if htmx:
         return "", 200, {"HX-Redirect": url_for(".detail", meeting_id=meeting.id)}
     return redirect(url_for(".detail", meeting_id=meeting.id))
+
+
+# --- notice, update, cancellation ---------------------------------------------------------------
+
+@bp.post("/<int:meeting_id>/notice")
+def send_notice(meeting_id):
+    """Send the notice (or an update of it) to every invited attendee and the store's group chats."""
+    meeting = load_meeting(meeting_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with commit_or_refuse() as refusal:
+        kind = notice.send_notice(meeting, current_user.id)
+    if refusal:
+        refusal.flash()
+    elif kind == notice.UPDATE:
+        flash(_("Update sent to %(num)d attendees, with the changed invitation for their calendars.",
+                num=len(meeting.attendances)), "success")
+    else:
+        flash(_("Notice sent to %(num)d attendees, with an invitation for their calendars.",
+                num=len(meeting.attendances)), "success")
+    return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="notice"))
+
+
+@bp.route("/<int:meeting_id>/cancel", methods=["GET", "POST"])
+def cancel(meeting_id):
+    """Cancel a planned meeting, after confirming; if its notice went out, everyone invited is told."""
+    meeting = load_meeting(meeting_id, manage=True)
+    form = CancelMeetingForm()
+    if meeting.is_closed or meeting.is_cancelled:
+        flash(_("Only a planned meeting can be cancelled."), "warning")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    if form.validate_on_submit():
+        with commit_or_refuse() as refusal:
+            told = notice.cancel(meeting, current_user.id, form.reason.data)
+        if refusal:
+            refusal.flash()
+        elif told:
+            flash(_("Meeting cancelled. Everyone invited is told, and it leaves their calendars."), "success")
+        else:
+            flash(_("Meeting cancelled. No notice had gone out, so nobody is told."), "success")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    return render_template("meetings/cancel.html", meeting=meeting, form=form,
+                           notice=notice.state(meeting)), 422 if form.errors else 200
 
 
 # --- topics from the data, and the goals a meeting discusses ----------------------------

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from ..timeutils import utcnow
 from . import chat
+from .registry import register_channel
 
 PLATFORM_LABELS = {
     chat.WECOM: _l("WeCom group robot"),
@@ -117,3 +118,17 @@ def post_to_store(store_id: int, event: str, message: chat.Message) -> list[tupl
     """Post to every active robot of the store that takes this event; one failing robot does not
     stop the others. Returns each robot with the platform's answer."""
     return [(robot, send(robot, message)) for robot in store_robots(store_id, event)]
+
+
+def _deliver(message, content) -> None:
+    """The "chat" outbox channel: `message.recipient` is a robot's id; the text is markdown. Raises
+    with the platform's answer when it refuses, so the outbox tries again later."""
+    robot = db.session.get(ChatRobot, int(message.recipient))
+    if robot is None or not robot.active:
+        return  # removed or paused since: nothing to send
+    answer = send(robot, chat.Message(content.subject, content.text))
+    if not answer.ok:
+        raise RuntimeError(f"{robot.platform_label}: {answer}")
+
+
+register_channel("chat", _deliver)
