@@ -123,7 +123,7 @@ def send_notice(meeting: Meeting, user_id: int) -> str:
     meeting.notice_fingerprint = calendar.fingerprint(meeting)
     db.session.flush()
     snap = calendar.snapshot(meeting)
-    params = {**snap, "update": kind == UPDATE}
+    params = {**snap, "is_update": kind == UPDATE}
     url = url_for("meetings.detail", meeting_id=meeting.id, _external=False)
     services.publish(kind, _recipients(meeting), store_id=meeting.store_id, link=_link(meeting), params=params,
                      attachments=[{"builder": "meetings.ics", "args": {"snapshot": snap, "method": ical.REQUEST,
