@@ -40,6 +40,7 @@ from app.kpis.forms import KpiForm, ValueForm
 from app.meetings.forms import (
     AgendaItemForm,
     AttendanceForm,
+    CancelMeetingForm,
     CloseForm,
     DecisionForm,
     DispositionForm,
@@ -50,6 +51,7 @@ from app.meetings.forms import (
     NewAgendaItemForm,
     NextMeetingForm,
 )
+from app.notifications.robot_routes import RobotForm
 from app.people.forms import (
     AccountForm,
     NewPersonForm,
@@ -133,6 +135,9 @@ FORM_POSTS = [
     ("/account/password", PasswordForm, ""),
     ("/language", ["lang", "next"], ""),
     ("/store", ["store_id", "next"], ""),
+    ("/meetings/{meeting_id}/cancel", CancelMeetingForm, ""),
+    ("/chat-robots/", RobotForm, ""),
+    ("/chat-robots/{robot_id}/edit", RobotForm, ""),
 ]
 
 # Pages that read their query string, and the parameters they read.
@@ -259,11 +264,13 @@ def test_every_form_post_is_fuzzed(app):
                  "coaching.acknowledge", "coaching.discard", "api.revoke_token", "auth.logout",
                  "api.v1.post_values", "api.v1.not_found",  # the API has a test of its own above
                  "people.deactivate", "people.reactivate", "people.reset_password", "stores.deactivate",
-                 "stores.reactivate",
+                 "stores.reactivate", "robots.test", "robots.delete", "meetings.send_notice",
+                 "meetings.create_calendar_feed", "meetings.revoke_calendar_feed",
                  "kpis.import_values", "people.import_people"}  # file uploads: tests/test_*import.py
     posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods} - no_fields
     with app.test_request_context():
         fuzzed = {app.url_map.bind("localhost").match(url.split("?")[0].format(**{k: 1 for k in (
-            "meeting_id", "agenda_item_id", "user_id", "item_id", "session_id", "goal_id", "kpi_id", "manager_id", "person_id", "store_id")}),
+            "meeting_id", "agenda_item_id", "user_id", "item_id", "session_id", "goal_id", "kpi_id", "manager_id", "person_id", "store_id",
+            "robot_id")}),
             method="POST")[0] for url, _form, _prefix in FORM_POSTS}
     assert posted - fuzzed == set()

@@ -13,10 +13,11 @@ from app.meetings.models import CALLED_OFF, Meeting
 from app.notifications import delivery, services
 from app.notifications.models import Notification, OutboxMessage
 from app.timeutils import local_today
+from tests import test_notifications_mail as _mail
 from tests.chat_server import DINGTALK_SECRET, ChatServer
-from tests.test_notifications_mail import smtp  # noqa: F401 (the fixture: a real local SMTP server)
 
 PAGE_LANGUAGE = "en"
+smtp = _mail.smtp  # the fixture: a real local SMTP server (aiosmtpd)
 
 
 @pytest.fixture

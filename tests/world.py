@@ -14,7 +14,9 @@ from app.coaching import services as coaching
 from app.extensions import db
 from app.goals import services as goals
 from app.kpis.models import PERSON_SCOPE, STORE_SCOPE, Kpi
+from app.meetings import calendar
 from app.meetings import services as meetings
+from app.notifications.robots import ChatRobot
 from app.reviews.services import create_review
 from app.timeutils import local_today
 
@@ -45,6 +47,11 @@ def build_world(make_user, make_store, store) -> dict:
                                   kpi_ids=[k.id for k in coaching.person_kpis(staff)][:1], held_on=today)
     review = create_review(manager=manager, reviewer_id=gm.id, reviewed_on=today, met={}, remarks={})
     token, plaintext = create_token(store, "Nightly export", admin.id)
+    # A robot whose host the tests do not allow: a test message is refused without leaving the machine.
+    robot = ChatRobot(store_id=store.id, name="Service group", platform="wecom", events="minutes",
+                      webhook_url="http://127.0.0.1:9/cgi-bin/webhook/send?key=world")
+    db.session.add(robot)
+    feed_token = calendar.create_feed(staff)
     db.session.commit()
     gm.extra_stores.append(other)
     admin.extra_stores.append(other)
@@ -54,6 +61,7 @@ def build_world(make_user, make_store, store) -> dict:
         "meeting": meeting, "agenda_item": meeting.agenda_items[0], "item": item, "goal": goal, "step": step,
         "kpi": store_kpi, "person_kpi": db.session.scalar(select(Kpi).where(Kpi.scope == PERSON_SCOPE).limit(1)),
         "talk": talk, "review": review, "token": token, "plaintext": plaintext, "today": today,
+        "robot": robot, "feed_token": feed_token,
     }
 
 
@@ -66,6 +74,7 @@ def url_args(world) -> dict:
         "user_id": world["users"][STAFF].id, "manager_id": world["users"][MANAGER].id,
         "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
         "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
+        "robot_id": world["robot"].id, "token": world["feed_token"],
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
 
