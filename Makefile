@@ -40,6 +40,8 @@ demo: upgrade
 
 run: demo
 	@echo "Pitwall on http://127.0.0.1:$(PORT)  (demo logins: admin, gm, manager, staff1 ... staff6; password pitwall-demo)"
+	@if [ -n "$$MAIL_SERVER" ]; then echo "E-mail goes to the SMTP server $$MAIL_SERVER:$${MAIL_PORT:-25} when \`.venv/bin/flask notify\` runs"; \
+	  else echo "E-mail is written to the log (no MAIL_SERVER set) when \`.venv/bin/flask notify\` runs (README, Notifications)"; fi
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Production-style: several stateless workers (set DATABASE_URL, SECRET_KEY); their rate-limit

@@ -109,6 +109,7 @@ class Config:
     BASE_URL = "http://127.0.0.1:5000"
     # Reminders and digests go out at the first `flask notify` from this local hour on (PITWALL_TIMEZONE).
     NOTIFY_DAILY_HOUR = 7
+    NOTIFY_BATCH = 50  # messages one `flask notify` claims at a time (others may take the rest meanwhile)
     # `flask backup` and the copy taken before `flask db upgrade` changes a SQLite database.
     BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or INSTANCE_DIR / "backups")
 

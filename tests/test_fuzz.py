@@ -51,6 +51,7 @@ from app.meetings.forms import (
     NewAgendaItemForm,
     NextMeetingForm,
 )
+from app.notifications.forms import StoreSettingsForm
 from app.notifications.robot_routes import RobotForm
 from app.people.forms import (
     AccountForm,
@@ -138,6 +139,8 @@ FORM_POSTS = [
     ("/meetings/{meeting_id}/cancel", CancelMeetingForm, ""),
     ("/chat-robots/", RobotForm, ""),
     ("/chat-robots/{robot_id}/edit", RobotForm, ""),
+    ("/notifications/store-settings", StoreSettingsForm, ""),
+    ("/notifications/preferences", ["kind_actions_assigned", "kind_actions_reminder", "kind_goals_check_due"], ""),
 ]
 
 # Pages that read their query string, and the parameters they read.
@@ -266,6 +269,8 @@ def test_every_form_post_is_fuzzed(app):
                  "people.deactivate", "people.reactivate", "people.reset_password", "stores.deactivate",
                  "stores.reactivate", "robots.test", "robots.delete", "meetings.send_notice",
                  "meetings.create_calendar_feed", "meetings.revoke_calendar_feed",
+                 "stores.reactivate", "notifications.mark_read", "notifications.mark_all_read",
+                 "notifications.retry",
                  "kpis.import_values", "people.import_people"}  # file uploads: tests/test_*import.py
     posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods} - no_fields
     with app.test_request_context():

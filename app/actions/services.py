@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from ..common import RuleViolation, check_version
 from ..extensions import db
 from ..timeutils import utcnow
+from . import notices
 from .models import (
     ACTIVE_STATUSES,
     CANCELLED,
@@ -38,6 +39,7 @@ def create_action_item(*, store_id, title, owner_id, deadline, created_by_id, de
     db.session.flush()
     _log(item, created_by_id, "created", new=OPEN)
     db.session.flush()
+    notices.assigned(item, created_by_id)
     return item
 
 
@@ -76,6 +78,7 @@ def edit_action_item(item: ActionItem, author_id: int, base_version: int | None,
     """The manager corrects title, description, owner, priority or deadline."""
     check_version(item, base_version)
     changed = [name for name, value in fields.items() if getattr(item, name) != value]
+    old_owner_id = item.owner_id
     note = ""
     if "deadline" in changed:
         note = f"{item.deadline.isoformat()} → {fields['deadline'].isoformat()}"
@@ -85,6 +88,7 @@ def edit_action_item(item: ActionItem, author_id: int, base_version: int | None,
         _log(item, author_id, "edited", note)
         item.updated_at = utcnow()
     db.session.flush()
+    notices.changed(item, author_id, changed, old_owner_id)
     return item
 
 
@@ -107,12 +111,14 @@ def extend(item: ActionItem, author_id: int, new_deadline: date, reason: str) ->
     if item.status == DONE:  # done but not accepted: back to work
         item.status, item.done_at = IN_PROGRESS, None
     _log(item, author_id, "extended", f"{old_deadline.isoformat()} → {new_deadline.isoformat()}: {reason}")
+    notices.extended(item, author_id, old_deadline, reason)
 
 
 
 def escalate(item: ActionItem, author_id: int, reason: str) -> None:
     item.escalated = True
     _log(item, author_id, "escalated", reason)
+    notices.escalated(item, author_id, reason)
 
 
 def cancel(item: ActionItem, author_id: int, reason: str) -> None:

@@ -20,6 +20,7 @@ from ..kpis.models import PERSON_SCOPE, Kpi
 from ..kpis.services import active_kpis
 from ..months import add_months, previous_month
 from ..timeutils import utcnow
+from . import notices
 from .analysis import earliest_follow_up
 from .models import CONFIRM, GAP, MOTIVATE, PLAN, PURPOSE, CoachingMeasure, CoachingSession
 
@@ -105,6 +106,7 @@ def save_plan(session: CoachingSession, notes: str) -> None:
         raise RuleViolation(_("Agree at least one concrete measure."))
     session.plan_notes = (notes or "").strip()
     _done(session, PLAN)
+    notices.plan_awaits_acknowledgement(session)
 
 
 def acknowledge(session: CoachingSession, user: User) -> None:

@@ -18,6 +18,7 @@ from ..formatting import fnumber
 from ..kpis.models import HIGHER, LOWER, PERSON_SCOPE, Kpi, band_of
 from ..kpis.services import monthly_values
 from ..months import add_months, month_end, month_start, months_between, quarter_bounds, year_bounds
+from . import notices  # noqa: F401  (registers the goal notifications and their daily job)
 from .models import (
     ACT,
     ACT_KINDS,

@@ -4,7 +4,9 @@ from flask_login import current_user, login_required
 
 from ..auth.permissions import can_oversee_store
 from ..common import LANGUAGES, current_store_id, remember_language, safe_next
+from ..extensions import db
 from ..forms import EmptyForm
+from ..notifications.services import remember_message_language
 from .health import checks as health_checks
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -34,6 +36,9 @@ def language():
     lang = request.form.get("lang")
     if not EmptyForm().validate_on_submit() or lang not in LANGUAGES:
         abort(400)
+    if current_user.is_authenticated:  # their e-mails follow (notifications)
+        remember_message_language(current_user.id, lang)
+        db.session.commit()
     return remember_language(make_response(redirect(safe_next(url_for("main.index")))), lang)
 
 

@@ -36,6 +36,7 @@ The API for features (`from ..notifications import services, registry`):
         once per store and local day (schedule.py), in one transaction with its DailyRun row.
     delivery.render(message, language) -> Content(subject, text, html, link, attachments)
 
+    services.path_for(endpoint, **values): url_for's path, with or without a request being served.
     services.store_managers(store_id), services.store_general_managers(store_id): recipients.
     services.store_settings(store_id): .reminder_days (default 1), .escalation_days (default 7).
 

@@ -27,7 +27,6 @@ log = logging.getLogger("pitwall.notify")
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=6))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 STALE_CLAIM = timedelta(minutes=15)
-BATCH = 50
 
 
 def absolute(link: str) -> str:
@@ -62,7 +61,7 @@ def render(message, language: str) -> Content:
     return Content(subject=subject, text=text, html=html, link=link, attachments=attachments)
 
 
-def claim(now: datetime, limit: int = BATCH) -> str | None:
+def claim(now: datetime, limit: int) -> str | None:
     """Mark up to `limit` due messages as ours and commit; the claim's token (None: nothing due)."""
     token = secrets.token_hex(16)
     due = (select(OutboxMessage.id)
@@ -122,8 +121,9 @@ def deliver_one(message: OutboxMessage, now: datetime) -> bool:
     return True
 
 
-def deliver_due(now: datetime | None = None, limit: int = BATCH) -> tuple[int, int]:
-    """Send every message due at `now` (UTC); (sent, failed) counts."""
+def deliver_due(now: datetime | None = None, limit: int | None = None) -> tuple[int, int]:
+    """Send every message due at `now` (UTC), `limit` (NOTIFY_BATCH) claimed at a time; (sent, failed)."""
+    limit = limit or current_app.config["NOTIFY_BATCH"]
     sent = failed = 0
     while True:
         started = now or utcnow()

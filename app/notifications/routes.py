@@ -25,6 +25,19 @@ def unread_in_header():
     return header_values(unread_notifications=lambda: services.unread_count(current_user.id))
 
 
+@bp.app_template_filter("fday")
+def fday(iso: str | None) -> str:
+    """A date kept as ISO text in a notification's params, in the reader's language."""
+    from datetime import date
+
+    from ..formatting import fdate
+
+    try:
+        return fdate(date.fromisoformat(iso)) if iso else ""
+    except (TypeError, ValueError):
+        return str(iso)
+
+
 def local_link(link: str) -> str:
     """A stored link when it is a path on this site, else the list (never send a person elsewhere)."""
     if (link.startswith("/") and not link.startswith("//") and "\\" not in link

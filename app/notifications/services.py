@@ -2,7 +2,7 @@
 queries of the notification pages."""
 from collections.abc import Iterable
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
@@ -26,6 +26,14 @@ LANGUAGES = ("zh_CN", "en")
 # Bounds of the store settings (the form and the service both hold to them).
 REMINDER_DAYS = (0, 30)
 ESCALATION_DAYS = (1, 90)
+
+
+def path_for(endpoint: str, **values) -> str:
+    """url_for's local path, also where no request is being served (`flask notify`, `flask demo`)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return url_for(endpoint, **values)
 
 
 def _users(recipients) -> list[User]:

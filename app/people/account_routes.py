@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from ..auth.passwords import MIN_LENGTH
 from ..common import remember_language
 from ..extensions import db, htmx
+from ..notifications.services import remember_message_language
 from ..transactions import commit_or_refuse
 from . import services
 from .forms import AccountForm, PasswordForm
@@ -46,6 +47,7 @@ def index():
     if form.validate_on_submit():
         services.update_account(current_user, display_name=form.display_name.data, phone=form.phone.data,
                                 email=form.email.data)
+        remember_message_language(current_user.id, form.language.data)  # e-mails in the same language
         db.session.commit()
         flash(_("Your account is saved."), "success")
         return remember_language(make_response(redirect(url_for("account.index"))), form.language.data)
