@@ -9,7 +9,7 @@ from app.auth.models import STAFF
 from app.extensions import db
 from app.meetings import calendar
 from app.meetings.models import CalendarFeed
-from app.notifications import ical
+from app.notifications import ical, services
 
 PAGE_LANGUAGE = "en"
 
@@ -54,6 +54,8 @@ def test_a_person_creates_a_feed_of_their_meetings_and_deadlines(app, login, sta
     meeting = make_meeting(theme="Rework rate", attendees=[staff])
     make_meeting(theme="Not mine")  # staff not invited
     item = make_item(staff, title="Call back customers")
+    services.remember_message_language(staff.id, "en")  # the feed speaks the person's language
+    db.session.commit()
     client = login(staff)
     response = client.post("/meetings/calendar-feed")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"

@@ -75,6 +75,7 @@ def url_args(world) -> dict:
         "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
         "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
         "robot_id": world["robot"].id, "token": world["feed_token"],
+        "notification_id": 1,  # the notifications pages answer 404 for one that does not exist
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
 

@@ -2,8 +2,10 @@
 the secret token in the URL is the only key, and a revoked or replaced token answers 404. The
 person creates, replaces and revokes it on /meetings/calendar-feed (login required, meetings.routes)."""
 from flask import Blueprint, Response, abort, url_for
+from flask_babel import force_locale
 
 from ..extensions import db
+from ..notifications import services as notify
 from ..timeutils import utcnow
 from . import calendar
 
@@ -21,7 +23,9 @@ def feed(token):
     subscription = calendar.feed_by_token(token)
     if subscription is None:
         abort(404)
-    body = calendar.feed_ics(subscription.user, _link)
+    # In the person's own language: a calendar app sends no language of its own.
+    with force_locale(notify.message_language(subscription.user_id)):
+        body = calendar.feed_ics(subscription.user, _link)
     subscription.last_used_at = utcnow()
     db.session.commit()
     return Response(body, mimetype="text/calendar", headers={

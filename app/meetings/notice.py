@@ -208,7 +208,9 @@ def send_minutes(meeting: Meeting) -> None:
         services.publish(NEW_ITEMS, [owner_id], store_id=meeting.store_id, link=url_for("actions.mine"),
                          params={"theme": meeting.theme, "date": snap["date"], "start": snap["start"],
                                  "meeting_id": meeting.id, "items": [_item_row(i) for i in own]},
-                         dedup_key=f"meeting-new-items:{meeting.id}")
+                         # In the app only: each item was e-mailed when it was assigned (actions.assigned),
+                         # and the minutes e-mail marks the reader's own rows.
+                         email=False, dedup_key=f"meeting-new-items:{meeting.id}")
     _to_robots(meeting, robots.MINUTES, "minutes", params)
 
 
