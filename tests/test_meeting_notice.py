@@ -61,7 +61,7 @@ def test_the_notice_reaches_every_attendee_in_their_language_with_the_invitation
     assert en["Subject"].startswith("Meeting notice: Complaint rate rising, ")
     assert zh["Subject"].startswith("会议通知：Complaint rate rising")
     text = en.get_body(("plain",)).get_content()
-    for part in ("Halve complaints", "Room 2", "Last month's complaint list", "17:30 Opening: purpose and theme (5 min)",
+    for part in ("Halve complaints", "Room 2", "Last month's complaint list", "17:30 Opening: purpose and theme (5 min)", "Time: ",
                  "18:40 Summary (5 min)", f"http://pitwall.test/meetings/{meeting.id}"):
         assert part in text, part
     assert "回顾上次会议决议" in zh.get_body(("plain",)).get_content()
@@ -223,3 +223,30 @@ def test_only_the_meetings_manager_sends_a_notice_or_cancels(app, login, team, m
     assert db.session.scalar(select(Notification)) is None
     assert db.session.get(Meeting, meeting.id).status == "planned"
     assert "Send notice" not in login(staff).get(f"/meetings/{meeting.id}").get_data(as_text=True)
+
+
+def test_minutes_and_the_daily_overdue_digest_reach_the_robots_that_take_them(app, login, team, make_meeting,
+                                                                              make_item, monkeypatch):
+    from datetime import datetime as dt
+
+    from app.notifications import schedule
+
+    monkeypatch.setitem(app.config, "CHAT_WEBHOOK_HOSTS", ["127.0.0.1"])
+    manager, staff, _tech = team
+    m = make_meeting(days_ahead=0, theme="Weekly", attendees=[staff])
+    make_item(staff, meeting=m, title="Call back 12 customers")
+    client = login(manager)
+    with ChatServer() as server:
+        client.post("/chat-robots/", data={"name": "纪要群", "platform": "wecom", "webhook_url": server.wecom_url,
+                                           "events": ["minutes", "overdue_digest"], "active": "y"})
+        client.post(f"/meetings/{m.id}/close", data={"confirm_early": "y"})
+        delivery.deliver_due()
+        [minutes] = server.texts("wecom")
+        assert minutes.startswith("**会议纪要：Weekly**") and "Call back 12 customers" in minutes
+        late = make_item(staff, title="Fix the lift", days=-3)
+        schedule.run_daily_jobs(dt.combine(local_today(), time(23, 0)))
+        schedule.run_daily_jobs(dt.combine(local_today(), time(23, 30)))  # once a day, however often it runs
+        delivery.deliver_due()
+        texts = server.texts("wecom")
+        assert len(texts) == 2 and texts[1].startswith("**First store：1项逾期行动项**")
+        assert f"{late.title} · Advisor Zhang · 逾期 3 天" in texts[1]

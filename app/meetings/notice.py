@@ -15,12 +15,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from ..actions.models import ActionItem
+from ..actions.models import ACTIVE_STATUSES, ActionItem
 from ..common import RuleViolation
 from ..extensions import db
 from ..formatting import fdate
 from ..notifications import ical, robots, services
-from ..notifications.registry import Attachment, register_attachment, register_kind
+from ..notifications.registry import Attachment, register_attachment, register_daily_job, register_kind
 from ..timeutils import local_now, utcnow
 from . import calendar
 from . import services as meetings
@@ -175,6 +175,9 @@ def _chat_title(what: str, params: dict) -> str:
             "update": lambda: _("Meeting changed: %(theme)s", theme=params["theme"]),
             "cancelled": lambda: _("Meeting cancelled: %(theme)s", theme=params["theme"]),
             "minutes": lambda: _("Minutes: %(theme)s", theme=params["theme"]),
+            "overdue": lambda: ngettext("%(store)s: %(num)d overdue action item",
+                                        "%(store)s: %(num)d overdue action items", params["count"],
+                                        store=params["store"]),
         }[what]()
 
 
@@ -218,3 +221,34 @@ def send_minutes(meeting: Meeting) -> None:
 # its builder's name here; each is called with meeting_id when the e-mail is sent).
 MINUTES_ATTACHMENTS: list[str] = []
 
+
+
+# --- the daily overdue digest in the group chat ----------------------------------------------------
+
+ROBOT_DIGEST_CAP = 20  # items listed in one post; the rest are counted
+
+
+def post_overdue_digest(store, today: date) -> None:
+    """Once a day (a daily job of `flask notify`): the store's overdue action items to each robot that
+    takes the overdue digest; nothing when none is overdue."""
+    targets = robots.store_robots(store.id, robots.OVERDUE_DIGEST)
+    if not targets:
+        return
+    overdue = db.session.scalars(select(ActionItem).where(
+        ActionItem.store_id == store.id, ActionItem.status.in_(ACTIVE_STATUSES), ActionItem.deadline < today)
+        .order_by(ActionItem.deadline, ActionItem.id)).all()
+    if not overdue:
+        return
+    params = {"what": "overdue", "store": store.name, "count": len(overdue), "date": today.isoformat(),
+              "start": "", "overdue": [{"title": i.title, "owner": i.owner.display_name,
+                                        "deadline": i.deadline.isoformat(), "days": (today - i.deadline).days}
+                                       for i in overdue[:ROBOT_DIGEST_CAP]]}
+    params["title"] = _chat_title("overdue", params)
+    for robot in targets:
+        services.enqueue("chat", str(robot.id), CHAT, store_id=store.id,
+                         link=services.path_for("actions.board", overdue=1), params=params,
+                         language=current_app.config["BABEL_DEFAULT_LOCALE"],
+                         dedup_key=f"robot-overdue:{robot.id}:{today.isoformat()}")
+
+
+register_daily_job("meetings.robot_overdue_digest", post_overdue_digest)
