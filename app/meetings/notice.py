@@ -6,7 +6,7 @@ Everything is written in the caller's transaction; `flask notify` delivers it. W
 a snapshot taken now (calendar.snapshot), so a notice tells what was announced even if it is sent later.
 """
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ..actions.models import ACTIVE_STATUSES, ActionItem
 from ..common import RuleViolation
 from ..extensions import db
-from ..formatting import fdate
+from ..formatting import fdate, ftime
 from ..notifications import ical, robots, services
 from ..notifications.registry import Attachment, register_attachment, register_daily_job, register_kind
 from ..timeutils import local_now, utcnow
@@ -32,7 +32,7 @@ CHAT = "meetings.chat"  # every post to a group chat: the markdown text is the m
 
 
 def _when(params: dict) -> str:
-    return f"{fdate(date.fromisoformat(params['date']))} {params['start']}"
+    return f"{fdate(date.fromisoformat(params['date']))} {ftime(time.fromisoformat(params['start']))}"
 
 
 register_kind(NOTICE, label=_l("Meeting notices"), group="meetings",
