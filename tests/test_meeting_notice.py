@@ -91,8 +91,12 @@ def test_a_change_offers_an_update_with_the_same_uid_and_a_higher_sequence(app, 
     client.post(f"/meetings/{meeting.id}/notice")
     delivery.deliver_due()
     smtp.received.clear()
-    meeting.start_time, meeting.place = time(9, 0), "Workshop"
-    db.session.commit()
+    saved = client.post(f"/meetings/{meeting.id}/edit", data={
+        "kind": "weekly", "theme": meeting.theme, "objective": meeting.objective, "preparation": meeting.preparation,
+        "meeting_date": meeting.meeting_date.isoformat(), "start_time": "09:00", "place": "Workshop",
+        "chair_id": str(manager.id), "minute_taker_id": "0", "attendee_ids": [str(u.id) for u in team[1:]]},
+        follow_redirects=True)
+    assert "send the attendees an update" in saved.get_data(as_text=True)
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "changed since the notice" in page and "Send update" in page
     response = client.post(f"/meetings/{meeting.id}/notice", follow_redirects=True)

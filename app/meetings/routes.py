@@ -179,7 +179,10 @@ def edit(meeting_id):
         services.update_meeting(meeting, form.attendee_ids.data, **_meeting_fields(form))
         db.session.commit()
         flash(_("Meeting saved."), "success")
-        _warn_if_short_notice(meeting)
+        if notice.state(meeting).changed:
+            flash(_("Time, place or agenda changed since the notice: send the attendees an update."), "warning")
+        else:
+            _warn_if_short_notice(meeting)
         return redirect(url_for(".detail", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, meeting=meeting), 422 if form.errors else 200
 
