@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 
 from app.extensions import db
 from app.notifications import delivery, services
-from app.notifications.models import FAILED, PENDING, SENT, OutboxMessage
+from app.notifications.models import FAILED, PENDING, SENT, Notification, OutboxMessage
 from app.notifications.registry import Attachment, register_attachment
 from app.timeutils import utcnow
 
@@ -101,6 +101,7 @@ def test_a_refusing_server_is_retried_with_backoff_then_failed_and_shown_to_the_
                                                                                        make_user):
     from app.auth.models import ADMIN
 
+    admin_user = make_user(ADMIN)
     with_address(staff, "zhang@example.com")
     smtp.answer = "451 4.3.0 Try again later"
     services.publish("notifications.test", [staff], store_id=staff.store_id)
@@ -120,7 +121,13 @@ def test_a_refusing_server_is_retried_with_backoff_then_failed_and_shown_to_the_
     assert message.status == FAILED
     assert delivery.deliver_due(now=now + timedelta(days=1)) == (0, 0)
 
-    admin = login(make_user(ADMIN))
+    [told] = db.session.scalars(db.select(Notification).where(Notification.user_id == admin_user.id)).all()
+    assert told.kind == "notifications.delivery_failed" and told.link == "/notifications/failures"
+    assert told.params["recipient"] == "zhang@example.com"
+    assert db.session.query(OutboxMessage).count() == 1  # the admins are told in the app only
+
+    admin = login(admin_user)
+    assert "A message to zhang@example.com could not be delivered" in admin.get("/notifications/").text
     page = admin.get("/notifications/failures")
     assert page.status_code == 200
     assert "zhang@example.com" in page.text and "451 4.3.0 Try again later" in page.text
@@ -179,3 +186,23 @@ def test_dedup_key_tells_a_person_once(app, staff):
         services.publish("notifications.test", [staff], store_id=staff.store_id, dedup_key="once")
         db.session.commit()
     assert services.unread_count(staff.id) == 1
+
+
+def test_old_read_notifications_and_sent_messages_are_forgotten(app, staff):
+    from app.notifications.housekeeping import KEEP_READ, KEEP_SENT, forget_old
+    from app.timeutils import local_today
+
+    with_address(staff, "zhang@example.com")
+    services.publish("notifications.test", [staff], store_id=staff.store_id)
+    services.publish("notifications.test", [staff], store_id=staff.store_id)
+    db.session.commit()
+    assert delivery.deliver_due() == (2, 0)
+    old, recent = db.session.scalars(db.select(Notification).order_by(Notification.id)).all()
+    old.read_at = utcnow() - KEEP_READ - timedelta(days=1)
+    db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).first().sent_at = (
+        utcnow() - KEEP_SENT - timedelta(days=1))
+    db.session.commit()
+    forget_old(staff.store, local_today())
+    db.session.commit()
+    assert [n.id for n in db.session.scalars(db.select(Notification))] == [recent.id]
+    assert db.session.query(OutboxMessage).count() == 1

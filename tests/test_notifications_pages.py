@@ -90,6 +90,7 @@ def test_preferences_turn_an_email_off_and_are_linked_from_my_account(login, sta
     page = c.get("/notifications/preferences")
     assert page.status_code == 200 and "An action item is assigned to me" in page.text
     assert "Pitwall test message" not in page.text  # not a choice
+    assert "(service manager)" not in page.text and "(general manager)" not in page.text  # not theirs
     fields = [re.search(r'name="(kind_[a-z_]+)"', tag).group(1)
               for tag in re.findall(r"<input[^>]*>", page.text) if "checked" in tag and "kind_" in tag]
     assert "kind_actions_assigned" in fields
@@ -101,6 +102,12 @@ def test_preferences_turn_an_email_off_and_are_linked_from_my_account(login, sta
     db.session.commit()
     assert db.session.query(OutboxMessage).count() == 0  # the bell only
     assert services.unread_count(staff.id) == 1
+
+
+def test_the_manager_is_offered_the_managers_emails(login, manager):
+    page = login(manager).get("/notifications/preferences").text
+    assert "Daily list of the store's overdue action items (service manager)" in page
+    assert "(general manager)" not in page
 
 
 def test_choosing_a_language_also_sets_the_language_of_my_emails(login, staff):
@@ -142,12 +149,27 @@ def test_failures_page_and_retry_are_the_admins_alone(login, make_user, store, m
     for person in (manager, staff, make_user(GM, store)):
         c = login(person)
         assert c.get("/notifications/failures").status_code == 403
+        assert c.post("/notifications/test-email").status_code == 403
         assert c.post(f"/notifications/failures/{message.id}/retry").status_code == 403
     admin = login(make_user(ADMIN, store))
     assert "Failed deliveries" in admin.get("/notifications/").text
     assert admin.post("/notifications/failures/999999/retry").status_code == 404
     assert admin.post(f"/notifications/failures/{message.id}/retry").status_code == 302
     assert db.session.get(OutboxMessage, message.id).status == "pending"
+
+
+def test_the_admin_sends_a_test_email_to_themselves(login, make_user, store):
+    admin_user = make_user(ADMIN, store)
+    admin = login(admin_user)
+    assert admin.post("/notifications/test-email", follow_redirects=True).status_code == 200
+    assert db.session.query(OutboxMessage).count() == 0  # no address: nothing to send
+    admin_user.email = "admin@example.com"
+    db.session.commit()
+    page = admin.post("/notifications/test-email", follow_redirects=True)
+    assert "admin@example.com" in page.text
+    [message] = db.session.scalars(db.select(OutboxMessage)).all()
+    assert (message.recipient, message.kind, message.user_id) == ("admin@example.com", "notifications.test",
+                                                                  admin_user.id)
 
 
 def test_pages_need_a_login(client):

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..auth.models import User
+from ..auth.models import GM, MANAGER, User
 from ..extensions import db
 from ..formatting import fdate
 from ..notifications import services as notify
@@ -21,8 +21,8 @@ def _day(text: str | None) -> str:
     return fdate(date.fromisoformat(text)) if text else ""
 
 
-def _kind(name, label, subject, template="item"):
-    register_kind(f"actions.{name}", label=label, subject=subject, group="actions",
+def _kind(name, label, subject, template="item", roles=()):
+    register_kind(f"actions.{name}", label=label, subject=subject, group="actions", roles=roles,
                   text_template=f"actions/email/{template}.txt", html_template=f"actions/email/{template}.html")
 
 
@@ -38,14 +38,16 @@ _kind("reminder", _l("Reminder before the deadline of my action item"),
 _kind("overdue_digest", _l("Daily list of my overdue action items"),
       lambda p: _("You have %(count)d overdue action items", count=p["count"]), template="digest")
 _kind("store_overdue_digest", _l("Daily list of the store's overdue action items (service manager)"),
-      lambda p: _("%(store)s: %(count)d overdue action items", store=p["store"], count=p["count"]), template="digest")
+      lambda p: _("%(store)s: %(count)d overdue action items", store=p["store"], count=p["count"]), template="digest",
+      roles=(MANAGER,))
 _kind("escalated_overdue", _l("An action item is overdue too long (service manager)"),
-      lambda p: _("Overdue by %(days)d days: %(title)s (%(owner)s)", days=p["days"], title=p["title"], owner=p["owner"]))
+      lambda p: _("Overdue by %(days)d days: %(title)s (%(owner)s)", days=p["days"], title=p["title"], owner=p["owner"]),
+      roles=(MANAGER,))
 _kind("escalated_extended", _l("An action item is extended twice (service manager)"),
       lambda p: _("Extended %(count)d times: %(title)s (%(owner)s)", count=p["count"], title=p["title"],
-                  owner=p["owner"]))
+                  owner=p["owner"]), roles=(MANAGER,))
 _kind("escalated_to_gm", _l("An action item is escalated to me in a meeting review (general manager)"),
-      lambda p: _("Escalated to you: %(title)s (%(owner)s)", title=p["title"], owner=p["owner"]))
+      lambda p: _("Escalated to you: %(title)s (%(owner)s)", title=p["title"], owner=p["owner"]), roles=(GM,))
 
 
 def _params(item: ActionItem, **extra) -> dict:

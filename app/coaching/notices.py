@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..auth.models import User
+from ..auth.models import MANAGER, User
 from ..extensions import db
 from ..formatting import fdate
 from ..notifications import services as notify
@@ -24,7 +24,7 @@ register_kind("coaching.plan_awaiting", label=_l("A coaching plan waits for my a
                                   day=_day(p["held_on"]), manager=p["manager"]),
               text_template="notifications/email/simple.txt", html_template="notifications/email/simple.html")
 register_kind("coaching.follow_up_due", label=_l("A coaching follow-up falls due (service manager)"),
-              group="coaching",
+              group="coaching", roles=(MANAGER,),
               subject=lambda p: _("Follow-up due: coaching talk with %(person)s of %(day)s",
                                   person=p["person"], day=_day(p["held_on"])),
               text_template="notifications/email/simple.txt", html_template="notifications/email/simple.html")

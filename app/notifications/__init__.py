@@ -6,12 +6,13 @@ imports no feature. Features tell it what they need through registries filled at
 The API for features (`from ..notifications import services, registry`):
 
     registry.register_kind(name, *, label, subject, text_template, html_template=None,
-                           email_default=True, group="")
+                           email_default=True, group="", roles=())
         A kind of message. `label`: lazy text for the preferences page. `subject(params) -> str`:
         one line in the current locale (e-mail subject and the bell list's entry). The templates
         (plain text; HTML, e.g. extending "notifications/email/_layout.html") are rendered when the
         message is delivered, in the recipient's language, with `params`, `link` (absolute URL),
-        `subject` and `recipient` (User or None).
+        `subject`, `kind` and `recipient` (User or None). `roles`: who is offered the e-mail
+        choice on the preferences page (e.g. ("manager",); empty: everyone; label None: nobody).
 
     services.publish(kind, recipients, *, store_id, link="", params=None, email=True,
                      attachments=(), dedup_key=None) -> list[User]
@@ -25,7 +26,8 @@ The API for features (`from ..notifications import services, registry`):
     services.enqueue(channel, recipient, kind, *, user_id=None, store_id=None, link="",
                      params=None, language=None, attachments=(), dedup_key=None) -> bool
         One outbox message on any registered channel (e.g. "chat" to a robot id), in the caller's
-        transaction; False when dedup_key was used before.
+        transaction; False when dedup_key was used before. Also for an e-mail that must go out
+        whatever the person's choices (enqueue("email", user.email, kind, user_id=user.id, ...)).
 
     registry.register_channel(name, send)      send(message: OutboxMessage, content: Content);
         raise to fail (retried after 1 min, 5 min, 30 min, 2 h, 6 h, then "failed").
@@ -42,6 +44,7 @@ The API for features (`from ..notifications import services, registry`):
 
 `flask notify` (cli.py) delivers what is due (delivery.py) and then runs the daily jobs (schedule.py).
 """
+from . import housekeeping  # noqa: F401  (its kind and daily job)
 from .mail import send_email
 from .registry import register_channel
 

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, update
 from ..extensions import db
 from ..timeutils import utcnow
 from . import services
+from .housekeeping import tell_admins_of_failure
 from .models import FAILED, PENDING, SENDING, SENT, OutboxMessage
 from .registry import ATTACHMENTS, CHANNELS, KINDS, Content
 
@@ -108,6 +109,7 @@ def deliver_one(message: OutboxMessage, now: datetime) -> bool:
         message.claim = None
         if message.attempts >= MAX_ATTEMPTS or permanent(e):
             message.status = FAILED
+            tell_admins_of_failure(message)
             log.error("outbox message %s to %s failed for good: %s", message.id, message.recipient, message.last_error)
         else:
             message.status = PENDING

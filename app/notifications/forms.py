@@ -20,15 +20,15 @@ class StoreSettingsForm(FlaskForm):
     version = VersionField()
 
 
-def preferences_form(kinds, choices):
-    """One checkbox per listed kind of e-mail (field name: the kind with dots as underscores)."""
+def preferences_form(kinds, choices, role: str):
+    """One checkbox per kind of e-mail offered to `role` (field name: the kind, dots as underscores)."""
 
     class PreferencesForm(FlaskForm):
         pass
 
     names = {}
     for name, kind in kinds.items():
-        if kind.label is None:
+        if kind.label is None or (kind.roles and role not in kind.roles):
             continue
         field_name = "kind_" + name.replace(".", "_")
         setattr(PreferencesForm, field_name, BooleanField(kind.label, default=choices.get(name, True)))

@@ -13,6 +13,7 @@ class Kind:
     html_template: str | None = None  # the HTML body (None: the text in <pre>)
     email_default: bool = True  # e-mailed unless the person turns it off
     group: str = ""  # preferences page grouping (free text key)
+    roles: tuple = ()  # the roles offered this choice on the preferences page (empty: everyone)
 
 
 @dataclass
@@ -39,8 +40,9 @@ DAILY_JOBS: dict[str, Callable] = {}
 
 
 def register_kind(name: str, *, label, subject: Callable[[dict], str], text_template: str,
-                  html_template: str | None = None, email_default: bool = True, group: str = "") -> Kind:
-    kind = Kind(name, label, subject, text_template, html_template, email_default, group)
+                  html_template: str | None = None, email_default: bool = True, group: str = "",
+                  roles: tuple = ()) -> Kind:
+    kind = Kind(name, label, subject, text_template, html_template, email_default, group, tuple(roles))
     KINDS[name] = kind
     return kind
 

@@ -115,7 +115,7 @@ def _after_marking():
 
 @bp.route("/preferences", methods=["GET", "POST"])
 def preferences():
-    form, names = preferences_form(KINDS, services.email_choices(current_user.id))
+    form, names = preferences_form(KINDS, services.email_choices(current_user.id), current_user.role)
     if form.validate_on_submit():
         services.set_email_choices(current_user.id, {kind: form[field].data for field, kind in names.items()})
         db.session.commit()
@@ -156,7 +156,26 @@ def failures():
     if not can_view_delivery_failures(current_user):
         abort(403)
     page = paginate(services.failures_stmt())
-    return render_template("notifications/failures.html", page=page, form=EmptyForm())
+    return render_template("notifications/failures.html", page=page, form=EmptyForm(), summary=summary)
+
+
+@bp.post("/test-email")
+def test_email():
+    """The administrator checks the mail settings: a test e-mail to their own address."""
+    if not can_view_delivery_failures(current_user):
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not current_user.email:
+        flash(_("Your account has no e-mail address, so no e-mail can reach you. Add one on your account page."),
+              "warning")
+    else:
+        services.enqueue("email", current_user.email, "notifications.test", user_id=current_user.id,
+                         link=url_for("notifications.failures"))
+        db.session.commit()
+        flash(_("A test e-mail to %(address)s waits for the next delivery run (flask notify).",
+                address=current_user.email), "success")
+    return redirect(url_for("notifications.failures"))
 
 
 @bp.post("/failures/<int:message_id>/retry")
