@@ -59,6 +59,7 @@ def _import_models() -> None:
     from .kpis import models as _kpis  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
+    from .notifications import robots as _robots  # noqa: F401
     from .problems import models as _problems  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
 
@@ -116,7 +117,9 @@ def _register_blueprints(app: Flask) -> None:
     from .goals.routes import bp as goals_bp
     from .kpis.routes import bp as kpis_bp
     from .main.routes import bp as main_bp
+    from .meetings.feed_routes import bp as calendar_feed_bp
     from .meetings.routes import bp as meetings_bp
+    from .notifications.robot_routes import bp as robots_bp
     from .notifications.routes import bp as notifications_bp
     from .people.account_routes import bp as account_bp
     from .people.routes import bp as people_bp
@@ -140,6 +143,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(attachments_bp, url_prefix="/files")
+    app.register_blueprint(robots_bp, url_prefix="/chat-robots")
+    app.register_blueprint(calendar_feed_bp, url_prefix="/calendar")  # no login: the token is the key
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     # The JSON API (/api/v1/...) and the admin pages for its tokens (/admin/api-tokens).
     app.register_blueprint(api_bp)

@@ -42,6 +42,7 @@ from app.kpis.forms import KpiForm, ValueForm
 from app.meetings.forms import (
     AgendaItemForm,
     AttendanceForm,
+    CancelMeetingForm,
     CloseForm,
     DecisionForm,
     DispositionForm,
@@ -53,6 +54,7 @@ from app.meetings.forms import (
     NextMeetingForm,
 )
 from app.notifications.forms import StoreSettingsForm
+from app.notifications.robot_routes import RobotForm
 from app.people.forms import (
     AccountForm,
     NewPersonForm,
@@ -156,6 +158,9 @@ FORM_POSTS = [
     ("/cases/{case_id}/agenda", CaseAgendaForm, ""),
     ("/cases/meeting/{meeting_id}", ["case_id", "where"], ""),
     ("/cases/{case_id}/improvements", ImprovementForm, ""),
+    ("/meetings/{meeting_id}/cancel", CancelMeetingForm, ""),
+    ("/chat-robots/", RobotForm, ""),
+    ("/chat-robots/{robot_id}/edit", RobotForm, ""),
     ("/notifications/store-settings", StoreSettingsForm, ""),
     ("/notifications/preferences", ["kind_actions_assigned", "kind_actions_reminder", "kind_goals_check_due"], ""),
 ]
@@ -289,13 +294,15 @@ def test_every_form_post_is_fuzzed(app):
                  "coaching.acknowledge", "coaching.discard", "api.revoke_token", "auth.logout",
                  "api.v1.post_values", "api.v1.not_found",  # the API has a test of its own above
                  "people.deactivate", "people.reactivate", "people.reset_password", "stores.deactivate",
-                 "stores.reactivate", "notifications.mark_read", "notifications.mark_all_read",
+                 "stores.reactivate", "robots.test", "robots.delete", "meetings.send_notice",
+                 "meetings.create_calendar_feed", "meetings.revoke_calendar_feed",
+                 "notifications.mark_read", "notifications.mark_all_read",
                  "notifications.retry", "notifications.test_email",
                  "kpis.import_values", "people.import_people"}  # file uploads: tests/test_*import.py
     posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods} - no_fields
     with app.test_request_context():
         fuzzed = {app.url_map.bind("localhost").match(url.split("?")[0].format(**{k: 1 for k in (
             "meeting_id", "agenda_item_id", "user_id", "item_id", "session_id", "goal_id", "kpi_id", "manager_id", "person_id", "store_id",
-            "attachment_id", "problem_id", "case_id")}),
+            "attachment_id", "problem_id", "case_id", "robot_id")}),
             method="POST")[0] for url, _form, _prefix in FORM_POSTS}
     assert posted - fuzzed == set()

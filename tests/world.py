@@ -18,8 +18,10 @@ from app.coaching import services as coaching
 from app.extensions import db
 from app.goals import services as goals
 from app.kpis.models import PERSON_SCOPE, STORE_SCOPE, Kpi
+from app.meetings import calendar
 from app.meetings import services as meetings
 from app.notifications.models import Notification
+from app.notifications.robots import ChatRobot
 from app.problems import services as problems
 from app.reviews.services import create_review
 from app.timeutils import local_today
@@ -57,6 +59,11 @@ def build_world(make_user, make_store, store) -> dict:
                          example="good", category="technical", satisfaction="satisfied", tags="异响")
     cases.publish(case, manager.id, None)
     photo = attach("action_item", item, FileStorage(io.BytesIO(_png()), filename="photo.png"), staff)
+    # A robot whose host the tests do not allow: a test message is refused without leaving the machine.
+    robot = ChatRobot(store_id=store.id, name="Service group", platform="wecom", events="minutes",
+                      webhook_url="http://127.0.0.1:9/cgi-bin/webhook/send?key=world")
+    db.session.add(robot)
+    feed_token = calendar.create_feed(staff)
     db.session.commit()
     gm.extra_stores.append(other)
     admin.extra_stores.append(other)
@@ -70,6 +77,7 @@ def build_world(make_user, make_store, store) -> dict:
         "attachment": photo, "attachment_id": photo.id,  # the id stays readable once a fuzzed post deletes it
         # The staff member's notification of their new item (notifications).
         "notification": db.session.scalar(select(Notification).where(Notification.user_id == staff.id).limit(1)),
+        "robot": robot, "feed_token": feed_token,
     }
 
 
@@ -93,6 +101,7 @@ def url_args(world) -> dict:
         "problem_id": world["problem"].id, "case_id": world["case"].id,
         "owner_type": "action_item", "owner_id": world["item"].id, "attachment_id": world["attachment_id"],
         "notification_id": world["notification"].id, "message_id": 1,
+        "robot_id": world["robot"].id, "token": world["feed_token"],
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
 

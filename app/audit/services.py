@@ -19,7 +19,7 @@ from .models import CREATE, DELETE, UPDATE, AuditEntry
 # Changed on every write, or by reading: noise in a history.
 NOISE = {"updated_at", "version", "last_used_at"}
 # Secrets: the trail says they changed, never what they are.
-MASKED = {"password_hash", "token_hash"}
+MASKED = {"password_hash", "token_hash", "webhook_url", "webhook_secret"}
 MASK = "changed"
 
 

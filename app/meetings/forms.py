@@ -21,6 +21,8 @@ class MeetingForm(FlaskForm):
                         description=_l("e.g. The complaint rate is rising"))
     objective = TextAreaField(_l("Objective"), validators=[Length(max=2000)],
                               description=_l("What the meeting should achieve."))
+    preparation = TextAreaField(_l("What to prepare"), validators=[Length(max=2000)],
+                                description=_l("Sent with the notice: data reports, customer feedback, cases to bring."))
     meeting_date = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter a valid date."))])
     start_time = TimeField(_l("Start time"), validators=[InputRequired(message=_l("Enter a valid time."))])
     place = StringField(_l("Place"), validators=[Length(max=120)])
@@ -51,6 +53,12 @@ class NextMeetingForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     confirm_early = BooleanField(_l("Yes, close it before it has started"))
+
+
+class CancelMeetingForm(FlaskForm):
+    reason = StringField(_l("Reason (sent to the attendees)"), validators=[Length(max=500)])
+    confirm = BooleanField(_l("Yes, cancel this meeting"), validators=[DataRequired(
+        message=_l("Tick the box to confirm the cancellation."))])
 
 
 class AgendaItemForm(FlaskForm):

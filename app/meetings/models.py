@@ -18,7 +18,7 @@ MEETING_KINDS = {
     CASE: _l("Case review"),
 }
 
-PLANNED, CLOSED = "planned", "closed"
+PLANNED, CLOSED, CALLED_OFF = "planned", "closed", "cancelled"
 
 # The standard agenda of the after-sales meeting system, in order, with default minutes.
 OPENING, REVIEW, THEME, QA, SHARING, ACTION_PLAN, SUMMARY, CUSTOM = (
@@ -88,6 +88,8 @@ class Meeting(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default=WEEKLY)
     theme: Mapped[str] = mapped_column(String(200))
     objective: Mapped[str] = mapped_column(Text, default="")
+    # What attendees bring or read beforehand (data reports, customer feedback): part of the notice.
+    preparation: Mapped[str] = mapped_column(Text, default="", server_default="")
     meeting_date: Mapped[date] = mapped_column(index=True)
     start_time: Mapped[time]
     place: Mapped[str] = mapped_column(String(120), default="")
@@ -98,6 +100,15 @@ class Meeting(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The notice (会议通知): when it last went out, what it said (a fingerprint of time, place and
+    # agenda, so a later change offers an update), and the iCalendar SEQUENCE it carried.
+    notice_sent_at: Mapped[datetime | None]
+    notice_first_sent_at: Mapped[datetime | None]
+    notice_fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    ical_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cancel_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     store: Mapped[Store] = relationship()
     chair: Mapped[User] = relationship(foreign_keys=[chair_id])
@@ -121,6 +132,10 @@ class Meeting(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == CLOSED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == CALLED_OFF
 
     @property
     def kind_label(self) -> str:
@@ -168,6 +183,21 @@ class Attendance(db.Model):
     @property
     def status_label(self) -> str:
         return str(ATTENDANCE[self.status])
+
+
+class CalendarFeed(db.Model):
+    """A person's secret calendar feed URL: only the token's hash is kept; revoking deletes the row."""
+    __audited__ = True
+
+    __tablename__ = "calendar_feed"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), unique=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
 
 
 class MinutesAmendment(db.Model):

@@ -1,5 +1,5 @@
 """Meeting pages: list, create and edit, run (attendance, minutes, review, decisions, actions), close."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,16 +11,17 @@ from ..actions.models import STATUSES, ActionItem
 from ..auth.services import by_position, store_people, store_team
 from ..common import RuleViolation, current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
-from ..formatting import weekday_names
+from ..formatting import fdate, weekday_names
 from ..forms import EmptyForm, error_text, options
 from ..goals.models import Goal
 from ..timeutils import local_now, local_today
 from ..transactions import commit_or_refuse
-from . import extras, proposals, services
+from . import calendar, extras, notice, proposals, services
 from . import review as review_rules
 from .forms import (
     AgendaItemForm,
     AttendanceForm,
+    CancelMeetingForm,
     CloseForm,
     DecisionForm,
     DispositionForm,
@@ -48,6 +49,15 @@ def meeting_choices():
             "notice_days": services.NOTICE_DAYS, "choices_for": choices_for, "disposition_labels": DISPOSITIONS,
             "review_groups": review_rules.grouped, "not_yet_due": review_rules.not_yet_due,
             "review_left_message": review_rules.left_message}
+
+
+@bp.app_template_global()
+def meeting_day(iso: str) -> str:
+    """A date of a notice's snapshot (ISO text), in the reader's date style."""
+    return fdate(date.fromisoformat(iso))
+
+
+bp.add_app_template_global(calendar.agenda_title, "agenda_title")
 
 
 def load_meeting(meeting_id: int, manage: bool = False) -> Meeting:
@@ -107,7 +117,7 @@ def _fill_usual_meeting(form: MeetingForm, store_id: int) -> None:
 
 def _meeting_fields(form: MeetingForm) -> dict:
     return dict(kind=form.kind.data, theme=form.theme.data.strip(), objective=(form.objective.data or "").strip(),
-                meeting_date=form.meeting_date.data, start_time=form.start_time.data,
+                preparation=(form.preparation.data or "").strip(), meeting_date=form.meeting_date.data, start_time=form.start_time.data,
                 place=(form.place.data or "").strip(), chair_id=form.chair_id.data,
                 minute_taker_id=form.minute_taker_id.data or None)
 
@@ -159,8 +169,9 @@ def settings():
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
 def edit(meeting_id):
     meeting = load_meeting(meeting_id, manage=True)
-    if meeting.is_closed:
-        flash(_("This meeting is closed; its record can no longer change."), "warning")
+    if meeting.is_closed or meeting.is_cancelled:
+        flash(_("This meeting was cancelled; its record can no longer change.") if meeting.is_cancelled else
+              _("This meeting is closed; its record can no longer change."), "warning")
         return redirect(url_for(".detail", meeting_id=meeting.id))
     form = _meeting_form(meeting)
     del form.weekly_series
@@ -168,7 +179,10 @@ def edit(meeting_id):
         services.update_meeting(meeting, form.attendee_ids.data, **_meeting_fields(form))
         db.session.commit()
         flash(_("Meeting saved."), "success")
-        _warn_if_short_notice(meeting)
+        if notice.state(meeting).changed:
+            flash(_("Time, place or agenda changed since the notice: send the attendees an update."), "warning")
+        else:
+            _warn_if_short_notice(meeting)
         return redirect(url_for(".detail", meeting_id=meeting.id))
     return render_template("meetings/form.html", form=form, meeting=meeting), 422 if form.errors else 200
 
@@ -195,7 +209,7 @@ def next_in_series(meeting_id):
 # --- the meeting page -------------------------------------------------------------------
 
 def _detail_context(meeting: Meeting, **overrides) -> dict:
-    manage = can_manage_meeting(current_user, meeting) and not meeting.is_closed
+    manage = can_manage_meeting(current_user, meeting) and not meeting.is_closed and not meeting.is_cancelled
     schedule = services.agenda_schedule(meeting)
     current = _current_item(meeting, schedule)
     rows = review_rules.review_rows(meeting)
@@ -218,6 +232,8 @@ def _detail_context(meeting: Meeting, **overrides) -> dict:
         goals=proposals.meeting_goals(meeting),
         linkable_goals=proposals.linkable_goals(meeting, local_today()) if manage else [],
         following=services.next_in_series(meeting),
+        notice=notice.state(meeting),
+        can_send_notice=manage and meeting.starts_at > local_now(),
         empty_form=EmptyForm(),
         extras=extras.for_meeting(meeting),
     )
@@ -532,6 +548,7 @@ def close(meeting_id):
         return render_template("meetings/close_early.html", meeting=meeting, form=form)
     with commit_or_refuse() as refusal:
         services.close_meeting(meeting, current_user.id)
+        notice.send_minutes(meeting)  # in the same transaction: closed and told, or neither
     if refusal and meeting.is_closed:
         refusal.flash()
         return redirect(url_for(".detail", meeting_id=meeting.id))
@@ -540,10 +557,54 @@ def close(meeting_id):
             return _close_bar(meeting, refused=True, status=refusal.status, message=refusal.message)
         return render_template("meetings/detail.html", **_detail_context(
             meeting, refused=True, message=refusal.message)), refusal.status
-    flash(_("Meeting closed. The minutes are frozen; share the printable minutes with everyone."), "success")
+    flash(_("Meeting closed. The minutes are frozen and go to the attendees and owners; each owner is told "
+            "of their new action items."), "success")
     if htmx:
         return "", 200, {"HX-Redirect": url_for(".detail", meeting_id=meeting.id)}
     return redirect(url_for(".detail", meeting_id=meeting.id))
+
+
+# --- notice, update, cancellation ---------------------------------------------------------------
+
+@bp.post("/<int:meeting_id>/notice")
+def send_notice(meeting_id):
+    """Send the notice (or an update of it) to every invited attendee and the store's group chats."""
+    meeting = load_meeting(meeting_id, manage=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with commit_or_refuse() as refusal:
+        kind = notice.send_notice(meeting, current_user.id)
+    if refusal:
+        refusal.flash()
+    elif kind == notice.UPDATE:
+        flash(_("Update sent to %(num)d attendees, with the changed invitation for their calendars.",
+                num=len(meeting.attendances)), "success")
+    else:
+        flash(_("Notice sent to %(num)d attendees, with an invitation for their calendars.",
+                num=len(meeting.attendances)), "success")
+    return redirect(url_for(".detail", meeting_id=meeting.id, _anchor="notice"))
+
+
+@bp.route("/<int:meeting_id>/cancel", methods=["GET", "POST"])
+def cancel(meeting_id):
+    """Cancel a planned meeting, after confirming; if its notice went out, everyone invited is told."""
+    meeting = load_meeting(meeting_id, manage=True)
+    form = CancelMeetingForm()
+    if meeting.is_closed or meeting.is_cancelled:
+        flash(_("Only a planned meeting can be cancelled."), "warning")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    if form.validate_on_submit():
+        with commit_or_refuse() as refusal:
+            told = notice.cancel(meeting, current_user.id, form.reason.data)
+        if refusal:
+            refusal.flash()
+        elif told:
+            flash(_("Meeting cancelled. Everyone invited is told, and it leaves their calendars."), "success")
+        else:
+            flash(_("Meeting cancelled. No notice had gone out, so nobody is told."), "success")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    return render_template("meetings/cancel.html", meeting=meeting, form=form,
+                           notice=notice.state(meeting)), 422 if form.errors else 200
 
 
 # --- topics from the data, and the goals a meeting discusses ----------------------------
@@ -635,6 +696,38 @@ def agenda_item_op(meeting_id, item_id, op):
     if htmx:
         return _render_agenda(meeting)
     return redirect(url_for(".agenda", meeting_id=meeting.id))
+
+
+# --- my calendar feed -----------------------------------------------------------------------
+
+@bp.get("/calendar-feed")
+def calendar_feed():
+    """My secret feed URL: whether I have one, when it was last read; create, replace or revoke it."""
+    return render_template("meetings/calendar_feed.html", subscription=calendar.feed_of(current_user),
+                           empty_form=EmptyForm(), feed_url=None)
+
+
+@bp.post("/calendar-feed")
+def create_calendar_feed():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = calendar.create_feed(current_user)
+    db.session.commit()
+    # The only time the address is shown: never cached, never kept in the history.
+    return render_template("meetings/calendar_feed.html", subscription=calendar.feed_of(current_user),
+                           empty_form=EmptyForm(),
+                           feed_url=url_for("calendar_feed.feed", token=token, _external=True)), \
+        200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/calendar-feed/revoke")
+def revoke_calendar_feed():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if calendar.revoke_feed(current_user):
+        db.session.commit()
+        flash(_("Calendar feed revoked: calendars subscribed to it get nothing from now on."), "success")
+    return redirect(url_for(".calendar_feed"))
 
 
 # --- decision register --------------------------------------------------------------------

@@ -26,6 +26,7 @@ from .models import (
     EXTENDED,
     INVITED,
     ON_SCHEDULE,
+    PLANNED,
     PRESENT,
     REVIEW,
     STANDARD_AGENDA,
@@ -424,6 +425,8 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 def require_open(meeting: Meeting) -> None:
     if meeting.is_closed:
         raise RuleViolation(_("This meeting is closed; its record can no longer change."))
+    if meeting.is_cancelled:
+        raise RuleViolation(_("This meeting was cancelled; its record can no longer change."))
 
 
 # --- lists ------------------------------------------------------------------------------
@@ -433,9 +436,9 @@ def meetings_stmt(store_id: int, today: date, upcoming: bool, query: str = ""):
     if query:
         stmt = stmt.where(Meeting.theme.icontains(query, autoescape=True))  # % and _ are plain text
     if upcoming:
-        return stmt.where(Meeting.status != CLOSED, Meeting.meeting_date >= today).order_by(
+        return stmt.where(Meeting.status == PLANNED, Meeting.meeting_date >= today).order_by(
             Meeting.meeting_date, Meeting.start_time)
-    return stmt.where(or_(Meeting.status == CLOSED, Meeting.meeting_date < today)).order_by(
+    return stmt.where(or_(Meeting.status != PLANNED, Meeting.meeting_date < today)).order_by(
         Meeting.meeting_date.desc(), Meeting.id.desc())
 
 
