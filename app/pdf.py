@@ -9,7 +9,8 @@
   generic families fall back to the Japanese variant for Chinese characters. No hyphenation and no
   breaking inside a word: lines break between words (and between Chinese characters, as Chinese
   is set); short cells (names, dates, statuses) do not break at all (`.col-short`, `.nowrap`).
-- app.css is applied as for printing (its `@media print` rules), then this module's stylesheet.
+- The stylesheet is this module's PRINT_CSS (not app.css, whose screen layout WeasyPrint would only
+  half follow), then whatever the caller adds (`stylesheets`).
 - Inline SVG charts (`templates/_chart.html`) are drawn: WeasyPrint draws an inline SVG as an image,
   which the page's stylesheets do not reach, so each `<svg>` gets the chart styles inside it.
 - Byte-stable: the same HTML and the same `created`/`modified` times give the same bytes. Nothing
@@ -19,6 +20,7 @@
   (the fetcher refuses the rest), so no text in a document can make the server read a file or a URL.
 """
 import hashlib
+import logging
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +31,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 STATIC = Path(__file__).parent / "static"
+# WeasyPrint warns about every CSS property and resource it leaves out; only its errors are news.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans", sans-serif'
 
 # The print stylesheet shared by every PDF; the running header and footer are added per document.
@@ -47,7 +51,7 @@ body {{ margin: 0; }}
 main {{ max-width: none; padding: 0; margin: 0; }}
 h1, h2, h3, p, li, td, th, div, span, figcaption {{ font-family: {FONT_FAMILY}; }}
 * {{ hyphens: manual; overflow-wrap: normal; word-break: normal; }}
-.col-short, .nowrap, th {{ white-space: nowrap; word-break: keep-all; }}
+.col-short, .nowrap, th {{ white-space: nowrap; }}
 h1 {{ font-size: 16pt; text-align: center; margin: 0 0 8pt; }}
 h2 {{ font-size: 12.5pt; margin: 10pt 0 4pt; page-break-after: avoid; break-after: avoid; }}
 h3 {{ font-size: 11pt; margin: 8pt 0 3pt; page-break-after: avoid; break-after: avoid; }}
@@ -63,6 +67,22 @@ table {{ border-collapse: collapse; }}
 .chart {{ break-inside: avoid; page-break-inside: avoid; border: 0.75pt solid #ccc; padding: 4pt 6pt; margin: 0 0 8pt; }}
 .chart-svg {{ width: 100%; height: auto; display: block; }}
 a {{ color: inherit; text-decoration: none; }}
+.flash {{ border: 0.75pt solid #a15c00; color: #a15c00; padding: 3pt 6pt; margin: 0 0 6pt; }}
+/* The minutes (meetings/_minutes_doc.html): short columns as narrow as their content, a sheet to sign. */
+.minutes-doc th.col-short {{ width: 1%; }}
+.minutes-doc .col-text {{ width: 45%; }}
+.minutes-doc .review-print .col-text {{ width: 34%; }} .minutes-doc .review-print .col-wide {{ width: 30%; }}
+.minutes-doc .col-sign {{ width: 34%; }}
+.minutes-doc .kv th {{ width: 1%; }}
+.sign-sheet td {{ height: 2.2em; }}
+.minutes-item {{ margin: 0 0 4pt; }}
+.decisions {{ padding-left: 1.4em; margin: 0; }} .decision-no {{ font-weight: 700; white-space: nowrap; }}
+.signatures {{ display: flex; gap: 0 12mm; margin-top: 10pt; break-inside: avoid; page-break-inside: avoid; }}
+.signature {{ flex: 1 1 0; }}
+.signature p {{ margin: 0; }}
+.sign-role {{ font-weight: 700; white-space: nowrap; }}
+.sign-line {{ border-bottom: 0.75pt solid #333; color: #555; font-size: 8.5pt; padding-top: 18pt; white-space: nowrap; }}
+.sign-sheet {{ break-inside: avoid; page-break-inside: avoid; }}
 .no-print, .topbar, .skip-link, #flashes {{ display: none !important; }}
 """
 
@@ -136,8 +156,7 @@ def render_pdf(html: str, *, base_url: str | None = None, header: str = "", titl
     fonts, fetcher = FontConfiguration(), StaticOnly()
     header_css = ("@page { @top-left { content: %s; } @top-right { content: %s; } @bottom-center { content: %s; } }"
                   % (css_string(header), css_string(title), page_counter(page_label)))
-    sheets = [CSS(filename=str(STATIC / "app.css"), url_fetcher=fetcher, font_config=fonts, media_type="print"),
-              CSS(string=PRINT_CSS + header_css, font_config=fonts)]
+    sheets = [CSS(string=PRINT_CSS + header_css, font_config=fonts)]
     sheets += [CSS(string=text, font_config=fonts) for text in stylesheets]
     html = _SVG_OPEN.sub(lambda m: m.group(1) + SVG_CSS, html)
     document = HTML(string=html, base_url=base_url or STATIC.resolve().as_uri() + "/", url_fetcher=fetcher,

@@ -2,7 +2,7 @@
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Store, User
@@ -261,3 +261,19 @@ class AgendaProposal(db.Model):
     @property
     def kind_label(self) -> str:
         return str(PROPOSAL_KINDS[self.kind])
+
+
+class MinutesArchive(db.Model):
+    """The PDF of a closed meeting's minutes as first rendered, per language: the archived copy
+    (app/meetings/documents.py). Made again only when an amendment is recorded after it."""
+
+    __tablename__ = "minutes_archive"
+    __table_args__ = (UniqueConstraint("meeting_id", "locale"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    locale: Mapped[str] = mapped_column(String(10))
+    # The latest amendment the copy includes (None: made before any amendment).
+    amendment_id: Mapped[int | None]
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    rendered_at: Mapped[datetime] = mapped_column(default=utcnow)
