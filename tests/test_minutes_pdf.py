@@ -69,8 +69,8 @@ def test_the_pdf_holds_the_minutes_in_chinese(held, login):
     assert squeeze("本周投诉 5 起，较上周增加 2 起。") in flat  # the minutes of an item
     assert squeeze("每位服务顾问每天回访三位客户") in flat  # the decision
     assert "整理投诉原因清单" in flat and "按车型分类" in flat and "张顾问" in flat  # the action table
-    assert "回访上周投诉客户" in flat and "按计划推进" in flat or "回访上周投诉客户" in flat  # the review row
-    assert "签名" in text  # the signature block
+    assert "回访上周投诉客户" in flat and "按计划推进，下次跟进" in flat  # the review row, with its disposition
+    assert "签到表" in text and "签字" in text  # the sign sheet and the signature block
     assert "草稿" not in text
 
 
@@ -99,7 +99,7 @@ def test_a_closed_meetings_pdf_is_archived_until_an_amendment(held, login):
     amended = c.get(url).data
     assert amended != first
     text = squeeze(pdf_text(amended))
-    assert squeeze("本周投诉 6 起（更正）。") in text and "会后更正" in text or "更正" in text
+    assert squeeze("本周投诉 6 起（更正）。") in text and "会后更正记录" in text
     assert c.get(url).data == amended  # and stable again
     assert db.session.query(MinutesArchive).count() == 1
 

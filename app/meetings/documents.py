@@ -24,8 +24,9 @@ from ..actions.models import ActionItem
 from ..extensions import db
 from ..formatting import fdate
 from ..pdf import render_pdf
+from ..spreadsheets import local_time, new_workbook, workbook_bytes, write_table
 from . import services
-from .models import CLOSED, AgendaItem, Meeting, MinutesAmendment, MinutesArchive
+from .models import CLOSED, AgendaItem, Decision, Meeting, MinutesAmendment, MinutesArchive
 
 MAX_COMPILED = 26  # meetings in one compiled PDF: half a year of weekly meetings
 MAX_COMPILED_DAYS = 366  # the longest date range one compiled PDF covers
@@ -135,3 +136,15 @@ def series_choices(store_id: int) -> list[tuple[int, str]]:
         (sid, ngettext("Series %(first)s – %(last)s (%(num)d meeting)", "Series %(first)s – %(last)s (%(num)d meetings)",
                        count, first=fdate(first), last=fdate(last)))
         for sid, first, last, count in rows]
+
+
+# --- the decision register as a spreadsheet ------------------------------------------------
+
+def decisions_workbook(decisions: list[Decision]) -> bytes:
+    book = new_workbook()
+    header = [_("No."), _("Decision"), _("Meeting date"), _("Meeting"), _("Agenda item"), _("Recorded")]
+    write_table(book, _("Decision register"), header, ([
+        d.number, d.text, d.meeting.meeting_date, d.meeting.theme,
+        d.agenda_item.display_title if d.agenda_item else None, local_time(d.created_at),
+    ] for d in decisions))
+    return workbook_bytes(book)

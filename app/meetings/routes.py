@@ -15,6 +15,7 @@ from ..extensions import db, htmx
 from ..formatting import weekday_names
 from ..forms import EmptyForm, error_text, options
 from ..goals.models import Goal
+from ..spreadsheets import export_rows, too_many_rows_message, xlsx_response
 from ..timeutils import local_now, local_today
 from ..transactions import commit_or_refuse
 from . import documents, proposals, services
@@ -33,7 +34,7 @@ from .forms import (
     NewAgendaItemForm,
     NextMeetingForm,
 )
-from .models import ATTENDANCE, DISPOSITIONS, WEEKLY, AgendaItem, AgendaProposal, Meeting
+from .models import ATTENDANCE, DISPOSITIONS, WEEKLY, AgendaItem, AgendaProposal, Decision, Meeting
 from .permissions import can_manage_meeting, can_run_meetings, can_view_meeting
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
@@ -682,3 +683,15 @@ def decisions():
     query = request.args.get("q", "").strip()
     page = paginate(services.decisions_stmt(current_store_id(), query))
     return render_template("meetings/decisions.html", page=page, query=query)
+
+
+@bp.get("/decisions.xlsx")
+def decisions_export():
+    """The decision register as a spreadsheet, with the page's search applied."""
+    query = request.args.get("q", "").strip()
+    rows = export_rows(services.decisions_stmt(current_store_id(), query).options(joinedload(Decision.agenda_item)))
+    if rows is None:
+        flash(too_many_rows_message(), "warning")
+        return redirect(url_for(".decisions", q=query or None))
+    return xlsx_response(documents.decisions_workbook(rows),
+                         f"decisions-{current_store().code}-{local_today().isoformat()}.xlsx")
