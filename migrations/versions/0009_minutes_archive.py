@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('rendered_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_minutes_archive_meeting_id_meeting'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_minutes_archive')),
-    sa.UniqueConstraint('meeting_id', 'locale', name=op.f('uq_minutes_archive_meeting_id_locale'))
+    sa.UniqueConstraint('meeting_id', 'locale', name=op.f('uq_minutes_archive_meeting_id'))
     )
     with op.batch_alter_table('minutes_archive', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_minutes_archive_meeting_id'), ['meeting_id'], unique=False)
