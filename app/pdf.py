@@ -68,12 +68,23 @@ table {{ border-collapse: collapse; }}
 .chart-svg {{ width: 100%; height: auto; display: block; }}
 a {{ color: inherit; text-decoration: none; }}
 .flash {{ border: 0.75pt solid #a15c00; color: #a15c00; padding: 3pt 6pt; margin: 0 0 6pt; }}
-/* The minutes (meetings/_minutes_doc.html): short columns as narrow as their content, a sheet to sign. */
-.minutes-doc th.col-short {{ width: 1%; }}
-.minutes-doc .col-text {{ width: 45%; }}
-.minutes-doc .review-print .col-text {{ width: 34%; }} .minutes-doc .review-print .col-wide {{ width: 30%; }}
-.minutes-doc .col-sign {{ width: 34%; }}
-.minutes-doc .kv th {{ width: 1%; }}
+/* The minutes (meetings/_minutes_doc.html). Fixed table layout with set column widths: the automatic
+   layout measures every cell's shortest and longest line first, which for Chinese text (a break
+   opportunity at every character) was half the rendering time of a long review. */
+.minutes-doc .print-table, .minutes-doc .kv {{ table-layout: fixed; }}
+.minutes-doc .kv th {{ width: 13%; }} .minutes-doc .kv td {{ width: 37%; }}
+.minutes-doc .review-print th:nth-child(1) {{ width: 29%; }} .minutes-doc .review-print th:nth-child(2) {{ width: 13%; }}
+.minutes-doc .review-print th:nth-child(3) {{ width: 16%; }} .minutes-doc .review-print th:nth-child(4) {{ width: 11%; }}
+.minutes-doc .review-print th:nth-child(5) {{ width: 31%; }}
+.minutes-doc .actions-print th:nth-child(1) {{ width: 6%; }} .minutes-doc .actions-print th:nth-child(2) {{ width: 50%; }}
+.minutes-doc .actions-print th:nth-child(3) {{ width: 15%; }} .minutes-doc .actions-print th:nth-child(4) {{ width: 17%; }}
+.minutes-doc .actions-print th:nth-child(5) {{ width: 12%; }}
+.minutes-doc .sign-sheet th:nth-child(1) {{ width: 6%; }} .minutes-doc .sign-sheet th:nth-child(2) {{ width: 18%; }}
+.minutes-doc .sign-sheet th:nth-child(3) {{ width: 18%; }} .minutes-doc .sign-sheet th:nth-child(4) {{ width: 14%; }}
+.minutes-doc .sign-sheet th:nth-child(5) {{ width: 44%; }}
+/* Names and statuses may wrap between words in their narrow columns, never inside one. */
+.minutes-doc td.col-short {{ white-space: normal; }}
+.minutes-doc .nowrap, .minutes-doc .date {{ white-space: nowrap; }}
 .sign-sheet td {{ height: 2.2em; }}
 .minutes-item {{ margin: 0 0 4pt; }}
 .decisions {{ padding-left: 1.4em; margin: 0; }} .decision-no {{ font-weight: 700; white-space: nowrap; }}
