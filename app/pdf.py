@@ -83,7 +83,7 @@ a {{ color: inherit; text-decoration: none; }}
 .minutes-doc .sign-sheet th:nth-child(3) {{ width: 18%; }} .minutes-doc .sign-sheet th:nth-child(4) {{ width: 14%; }}
 .minutes-doc .sign-sheet th:nth-child(5) {{ width: 44%; }}
 /* Names and statuses may wrap between words in their narrow columns, never inside one. */
-.minutes-doc td.col-short {{ white-space: normal; }}
+.minutes-doc td.col-short, .minutes-doc th {{ white-space: normal; }}
 .minutes-doc .nowrap, .minutes-doc .date {{ white-space: nowrap; }}
 .sign-sheet td {{ height: 2.2em; }}
 .minutes-item {{ margin: 0 0 4pt; }}
