@@ -26,10 +26,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
-
 STATIC = Path(__file__).parent / "static"
 # WeasyPrint warns about every CSS property and resource it leaves out; only its errors are news.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -138,21 +134,22 @@ def _pdf_date(moment: datetime | None) -> str | None:
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
-class StaticOnly(URLFetcher):
-    """Fetches only the app's static files and data: URLs (module docstring); anything else is
-    refused, and WeasyPrint leaves that resource out."""
+def _static_only_fetcher():
+    """A WeasyPrint URL fetcher for the app's static files and data: URLs only (module docstring);
+    anything else is refused, and WeasyPrint leaves that resource out."""
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self):
-        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
-
-    def fetch(self, url, headers=None):
-        if url.startswith("file:"):
-            path = Path(unquote(urlparse(url).path)).resolve()
-            if not (path.is_relative_to(STATIC.resolve()) and path.is_file()):
+    class StaticOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file:"):
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if not (path.is_relative_to(STATIC.resolve()) and path.is_file()):
+                    raise ValueError(f"not fetched for a PDF: {url[:80]}")
+            elif not url.startswith("data:"):
                 raise ValueError(f"not fetched for a PDF: {url[:80]}")
-        elif not url.startswith("data:"):
-            raise ValueError(f"not fetched for a PDF: {url[:80]}")
-        return super().fetch(url, headers)
+            return super().fetch(url, headers)
+
+    return StaticOnly(allowed_protocols=("file", "data"), allow_redirects=False)
 
 
 def render_pdf(html: str, *, base_url: str | None = None, header: str = "", title: str = "",
@@ -164,7 +161,12 @@ def render_pdf(html: str, *, base_url: str | None = None, header: str = "", titl
     `modified`: the metadata dates (for byte-stable archives pass stored times, never now);
     `stylesheets`: more CSS, as text, after the shared one; `base_url`: where relative URLs point
     (by default the static folder)."""
-    fonts, fetcher = FontConfiguration(), StaticOnly()
+    # Imported here, not with the module: the app starts (and serves everything but PDFs) on a
+    # machine without pango, and a process that never renders a PDF never loads WeasyPrint.
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts, fetcher = FontConfiguration(), _static_only_fetcher()
     header_css = ("@page { @top-left { content: %s; } @top-right { content: %s; } @bottom-center { content: %s; } }"
                   % (css_string(header), css_string(title), page_counter(page_label)))
     sheets = [CSS(string=PRINT_CSS + header_css, font_config=fonts)]

@@ -46,3 +46,16 @@ def test_same_input_same_bytes_and_no_current_time():
 def test_css_strings_cannot_be_escaped_from():
     assert css_string('a"b\\c;}') == '"a\\22 b\\5c c\\3b \\7d "'
     assert page_counter("{page} / {pages}") == 'counter(page) "\\20 \\2f \\20 " counter(pages)'
+
+
+def test_only_static_files_and_data_urls_are_fetched():
+    import pytest
+
+    from app.pdf import STATIC, _static_only_fetcher
+
+    fetcher = _static_only_fetcher()
+    for url in ["file:///etc/passwd", f"file://{STATIC}/../config.py", "http://127.0.0.1:9/x.png", "ftp://x/y"]:
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert fetcher.fetch(f"file://{STATIC}/app.css").read().startswith(b"/*")
+    assert fetcher.fetch("data:text/plain,hi").read() == b"hi"
