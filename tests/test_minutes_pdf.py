@@ -193,3 +193,22 @@ def test_compiled_minutes_of_one_series_and_other_stores(held, login, make_meeti
     other = login(make_user(MANAGER, make_store("SH1", "上海一店")))
     refused = other.get(f"/meetings/minutes.pdf?series_id={series.series_id}&start={today - timedelta(days=9)}&end={today}")
     assert refused.status_code == 422  # not one of their store's series: not a valid choice
+
+
+def test_two_first_downloads_at_once_both_answer(held, login, monkeypatch):
+    """The other request stored its copy between this one's rendering and its commit: the unique
+    (meeting, language) refuses the second insert, and this request still answers with its PDF."""
+    original = documents.minutes_pdf
+
+    def racing(meeting):
+        data = original(meeting)
+        with db.engine.begin() as conn:
+            conn.execute(MinutesArchive.__table__.insert().values(
+                meeting_id=meeting.id, locale="zh_Hans_CN", amendment_id=None, pdf=data, sha256="other",
+                rendered_at=meeting.closed_at))
+        return data
+
+    monkeypatch.setattr(documents, "minutes_pdf", racing)
+    response = login(held["manager"]).get(f"/meetings/{held['meeting'].id}/minutes.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert [a.sha256 for a in db.session.query(MinutesArchive)] == ["other"]
