@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from pypdf import PdfReader
 
 from app.auth.models import ADMIN, GM, MANAGER, STAFF
@@ -112,9 +113,15 @@ def test_an_open_meeting_gives_a_draft(held, login, make_meeting):
 
 
 def test_minutes_pdf_service_function(held, app):
+    """What the minutes e-mail attaches: the archived copy, in a request or outside one (a job)."""
     with app.test_request_context():
         data = documents.minutes_pdf(held["meeting"])
     assert data.startswith(b"%PDF") and "客户投诉率上升" in pdf_text(data)
+    db.session.commit()
+    assert documents.minutes_pdf(held["meeting"]) == data  # no request here: the stored copy
+    with force_locale("en"):
+        english = documents.minutes_pdf(held["meeting"])
+    assert "Opening: purpose and theme" in pdf_text(english)
 
 
 def test_links_on_the_meeting_page_and_the_printable_minutes(held, login):

@@ -12,9 +12,10 @@ the meeting's closing time, its modification date the latest amendment's time), 
 made of the same data are the same bytes.
 """
 import hashlib
+from contextlib import nullcontext
 from datetime import date
 
-from flask import render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -56,12 +57,20 @@ def _page_label() -> str:
     return _("Page {page} of {pages}")
 
 
+def _request_for_templates():
+    """The page templates read the request (the header's parts); outside one, e.g. a job sending the
+    minutes e-mail, render in a request of our own. The language is then the default one, unless
+    the caller chose another with flask_babel.force_locale."""
+    return nullcontext() if has_request_context() else current_app.test_request_context("/")
+
+
 def render_minutes(meeting: Meeting, amendments: list[MinutesAmendment] | None = None) -> bytes:
     """The PDF of one meeting's minutes, rendered now, in the current language."""
     ctx = minutes_context(meeting)
     if amendments is not None:
         ctx["amendments"] = amendments
-    html = render_template("meetings/minutes_pdf.html", **ctx)
+    with _request_for_templates():
+        html = render_template("meetings/minutes_pdf.html", **ctx)
     latest = ctx["amendments"][-1].at if ctx["amendments"] else None
     return render_pdf(html, header=meeting.store.name, title=_("Minutes: %(theme)s", theme=meeting.theme),
                       page_label=_page_label(), created=meeting.closed_at, modified=latest,
@@ -116,8 +125,9 @@ def compiled_meetings(store_id: int, series_id: int | None, start: date, end: da
 def compiled_pdf(store, meetings: list[Meeting], start: date, end: date) -> bytes:
     """One PDF with the minutes of each meeting, each starting on a new page, after a list of them."""
     title = _("Minutes %(start)s – %(end)s", start=fdate(start), end=fdate(end))
-    html = render_template("meetings/minutes_compiled_pdf.html", title=title, store=store, start=start, end=end,
-                           meetings=meetings, documents=[minutes_context(m) for m in meetings])
+    with _request_for_templates():
+        html = render_template("meetings/minutes_compiled_pdf.html", title=title, store=store, start=start, end=end,
+                               meetings=meetings, documents=[minutes_context(m) for m in meetings])
     closed = [m.closed_at for m in meetings if m.closed_at]
     return render_pdf(html, header=store.name, title=title, page_label=_page_label(),
                       created=max(closed) if closed else None, lang=str(get_locale()),
