@@ -7,14 +7,20 @@
   as written and never runs. Characters XML cannot hold are dropped; text is cut at Excel's limit.
 - Numbers stay numbers; dates and datetimes are dates, in ISO format.
 - The header row is bold and frozen; columns are as wide as their longest text (a Chinese
-  character counts twice), within limits.
+  character counts twice), within limits. A column may have a number format of its own (`formats`,
+  e.g. "0.0%" for an attainment stored as the fraction it is).
+- An export of a page's list carries the page's filters and at most MAX_EXPORT_ROWS rows
+  (`export_rows`): beyond that it is refused with a message, never cut short silently.
 """
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from flask import current_app, send_file
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -24,6 +30,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_TEXT = 32_767  # characters in one Excel cell
 MIN_WIDTH, MAX_WIDTH = 8, 60
 DATE_FORMAT, DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+PERCENT_FORMAT = "0.0%"
+MAX_EXPORT_ROWS = 10_000  # rows in one export of a page's list
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def new_workbook() -> Workbook:
@@ -32,9 +41,11 @@ def new_workbook() -> Workbook:
     return book
 
 
-def write_table(book: Workbook, title: str, header: Sequence, rows: Iterable[Sequence], freeze: str = "A2"):
+def write_table(book: Workbook, title: str, header: Sequence, rows: Iterable[Sequence], freeze: str = "A2",
+                formats: dict[int, str] | None = None):
     """A sheet titled `title`: the header row (bold), then the rows; panes frozen at `freeze`
-    (below the header by default; "D2" also keeps three columns in view). Returns the sheet."""
+    (below the header by default; "D2" also keeps three columns in view); `formats`: a number
+    format by column (1 is the first) for the numbers in it. Returns the sheet."""
     sheet = book.create_sheet(str(title)[:31])  # Excel's limit for a sheet name
     widths: dict[int, int] = {}
     bold = Font(bold=True)
@@ -42,6 +53,8 @@ def write_table(book: Workbook, title: str, header: Sequence, rows: Iterable[Seq
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row_number, column)
             put(cell, value)
+            if formats and row_number > 1 and column in formats and isinstance(value, (int, float, Decimal)):
+                cell.number_format = formats[column]
             if row_number == 1:
                 cell.font = bold
             if value is not None:
@@ -79,3 +92,28 @@ def workbook_bytes(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def local_time(moment: datetime | None) -> datetime | None:
+    """A stored (naive UTC) timestamp as the department's wall-clock time, for a date-time cell."""
+    if moment is None:
+        return None
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return moment.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None, microsecond=0)
+
+
+def export_rows(stmt) -> list | None:
+    """The rows of a list's SELECT (its filters applied) for an export, or None when more than
+    MAX_EXPORT_ROWS match (see `too_many_rows_message`)."""
+    from .extensions import db
+
+    rows = db.session.scalars(stmt.limit(MAX_EXPORT_ROWS + 1)).all()
+    return None if len(rows) > MAX_EXPORT_ROWS else rows
+
+
+def too_many_rows_message() -> str:
+    return _("More than %(num)s rows match: narrow the filters, then export again.", num=f"{MAX_EXPORT_ROWS:,}")
+
+
+def xlsx_response(data: bytes, filename: str):
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=filename, mimetype=XLSX_MIMETYPE)

@@ -2,17 +2,19 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from ..attachments.registry import register_owner
 from ..attachments.services import counts_of
-from ..auth.services import store_people, store_team
+from ..auth.services import current_store, store_people, store_team
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login, safe_next
 from ..extensions import db, htmx
 from ..formatting import header_values
 from ..forms import error_text
+from ..spreadsheets import export_rows, too_many_rows_message, xlsx_response
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
-from . import services
+from . import exports, services
 from .forms import EditActionItemForm, ProgressForm
 from .models import IN_PROGRESS, OPEN, STATUSES, ActionItem
 from .permissions import can_edit_item, can_report_progress, can_view_board, can_view_item
@@ -135,19 +137,47 @@ def edit(item_id):
     return render_template("actions/edit.html", form=form, item=item), 422 if form.errors else status
 
 
+def _board_filters() -> dict:
+    return dict(
+        owner_id=id_arg("owner"),
+        status=request.args.get("status") if request.args.get("status") in STATUSES else None,
+        overdue=request.args.get("overdue") == "1",
+        meeting_id=id_arg("meeting"),
+    )
+
+
+def _filter_args(filters: dict) -> dict:
+    """The filters as the board's query string (for the export link)."""
+    return {k: v for k, v in dict(owner=filters["owner_id"], status=filters["status"],
+                                  overdue="1" if filters["overdue"] else None,
+                                  meeting=filters["meeting_id"]).items() if v}
+
+
 @bp.get("/board")
 def board():
     store_id = current_store_id()
     if not can_view_board(current_user, store_id):
         abort(403)
     today = local_today()
-    filters = dict(
-        owner_id=id_arg("owner"),
-        status=request.args.get("status") if request.args.get("status") in STATUSES else None,
-        overdue=request.args.get("overdue") == "1",
-        meeting_id=id_arg("meeting"),
-    )
+    filters = _board_filters()
     page = paginate(services.board_stmt(store_id, today, **filters))
     return render_template("actions/board.html", page=page, today=today, filters=filters,
+                           filter_args=_filter_args(filters),
                            counts=services.board_counts(store_id, today), people=store_people(store_id),
                            meetings=services.board_meetings(store_id), statuses=STATUSES)
+
+
+@bp.get("/board.xlsx")
+def board_export():
+    """The board as a spreadsheet, with the filters the page shows (the same query string)."""
+    store_id = current_store_id()
+    if not can_view_board(current_user, store_id):
+        abort(403)
+    today = local_today()
+    filters = _board_filters()
+    items = export_rows(services.board_stmt(store_id, today, **filters).options(selectinload(ActionItem.meeting)))
+    if items is None:
+        flash(too_many_rows_message(), "warning")
+        return redirect(url_for(".board", **_filter_args(filters)))
+    return xlsx_response(exports.board_workbook(items, today), f"action-board-{current_store().code}-{today}.xlsx")
+

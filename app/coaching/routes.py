@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..actions.services import unclosed_items
 from ..auth.models import STAFF, User
-from ..auth.services import store_staff
+from ..auth.services import current_store, store_staff
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import htmx
 from ..formatting import header_values
@@ -14,9 +14,10 @@ from ..forms import EmptyForm, options
 from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..kpis.services import parse_month
 from ..months import last_months, previous_month
+from ..spreadsheets import export_rows, too_many_rows_message, xlsx_response
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
-from . import analysis, services
+from . import analysis, exports, services
 from .forms import (
     ConfirmForm,
     CoverageForm,
@@ -95,6 +96,23 @@ def index():
         cap=services.LIST_CAP,
         staff=staff, months=months, counts=services.talks_by_person_and_month(store_id, months), page=page,
         person_id=person_id, month=month, today=today, can_coach=can_coach(current_user, store_id))
+
+
+@bp.get("/talks.xlsx")
+def export():
+    """The store's talks as a spreadsheet, with the list's filters (person, month)."""
+    store_id = current_store_id()
+    if not can_view_store_coaching(current_user, store_id):
+        abort(403)
+    person_id = id_arg("person")
+    month = parse_month(request.args.get("month") or "")
+    talks = export_rows(services.store_sessions_stmt(store_id, person_id, month))
+    if talks is None:
+        flash(too_many_rows_message(), "warning")
+        return redirect(url_for(".index", person=person_id, month=month.strftime("%Y-%m") if month else None))
+    suffix = "".join(f"-{part}" for part in (person_id, month.strftime("%Y-%m") if month else None) if part)
+    return xlsx_response(exports.talks_workbook(talks),
+                         f"coaching-{current_store().code}{suffix}-{local_today().isoformat()}.xlsx")
 
 
 # --- a person's page -------------------------------------------------------------------------

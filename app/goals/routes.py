@@ -4,16 +4,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..auth.services import store_people
+from ..auth.services import current_store, store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
 from ..forms import EmptyForm, choice_values
 from ..kpis.models import PERSON_SCOPE, Kpi
 from ..kpis.services import active_kpis, kpi_by_code
+from ..spreadsheets import export_rows, too_many_rows_message, xlsx_response
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
 from ..validation import in_range
-from . import services
+from . import exports, services
 from .forms import (
     PERSON,
     STORE,
@@ -69,18 +70,35 @@ def _conflict_message() -> str:
 
 # --- list ---------------------------------------------------------------------------------
 
+def _period_arg() -> str:
+    period = request.args.get("period", services.ACTIVE)
+    return period if period in services.PERIOD_FILTERS else services.ACTIVE
+
+
 @bp.get("/")
 def index():
     store_id = current_store_id()
     today = local_today()
-    period = request.args.get("period", services.ACTIVE)
-    if period not in services.PERIOD_FILTERS:
-        period = services.ACTIVE
+    period = _period_arg()
     page = paginate(services.goals_stmt(store_id, today, period, current_user))
     progresses = progress_for(page.items, today)
     return render_template("goals/list.html", page=page, progresses=progresses, period=period,
                            periods=services.PERIOD_FILTERS, today=today,
                            can_create=can_manage_goals(current_user, store_id))
+
+
+@bp.get("/export.xlsx")
+def export():
+    """The goals of the period the page shows, with their attainment, as a spreadsheet (what the
+    page lists for this user: staff, their own and those theirs roll up to)."""
+    store_id = current_store_id()
+    today = local_today()
+    period = _period_arg()
+    goals = export_rows(services.goals_stmt(store_id, today, period, current_user))
+    if goals is None:
+        flash(too_many_rows_message(), "warning")
+        return redirect(url_for(".index", period=period))
+    return xlsx_response(exports.goals_workbook(goals, today), f"goals-{current_store().code}-{period}-{today}.xlsx")
 
 
 # --- new goal -----------------------------------------------------------------------------

@@ -107,3 +107,24 @@ class DispositionForm(FlaskForm):
     def validate_reason(self, field):
         if self.disposition.data in ("extended", "escalated", "cancelled") and not (field.data or "").strip():
             raise ValidationError(_l("Give a reason for this disposition."))
+
+
+class MinutesRangeForm(FlaskForm):
+    """The minutes of a series (or of every meeting of the store) for a date range, as one PDF: a
+    download, so a GET form without a CSRF token. The cap on meetings is checked by the route."""
+
+    class Meta:
+        csrf = False
+
+    series_id = SelectField(_l("Meetings"), coerce=int)
+    start = DateField(_l("From"), validators=[InputRequired(message=_l("Enter a valid date."))])
+    end = DateField(_l("To"), validators=[InputRequired(message=_l("Enter a valid date."))])
+
+    def validate_end(self, field):
+        from .documents import MAX_COMPILED_DAYS
+
+        if self.start.data and field.data:
+            if field.data < self.start.data:
+                raise ValidationError(_l("The end of the range must not be before its start."))
+            if (field.data - self.start.data).days >= MAX_COMPILED_DAYS:
+                raise ValidationError(_l("Choose a range of at most one year."))

@@ -2,7 +2,7 @@
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit.readable import register_values
@@ -300,3 +300,18 @@ register_values("status", ATTENDANCE, "attendance")
 register_values("disposition", DISPOSITIONS, "review_entry")
 register_values("agenda_kind", AGENDA_KINDS, "agenda_proposal")
 register_values("kind", PROPOSAL_KINDS, "agenda_proposal")
+
+class MinutesArchive(db.Model):
+    """The PDF of a closed meeting's minutes as first rendered, per language: the archived copy
+    (app/meetings/documents.py). Made again only when an amendment is recorded after it."""
+
+    __tablename__ = "minutes_archive"
+    __table_args__ = (UniqueConstraint("meeting_id", "locale"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    locale: Mapped[str] = mapped_column(String(10))
+    # The latest amendment the copy includes (None: made before any amendment).
+    amendment_id: Mapped[int | None]
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    rendered_at: Mapped[datetime] = mapped_column(default=utcnow)

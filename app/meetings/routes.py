@@ -1,22 +1,24 @@
 """Meeting pages: list, create and edit, run (attendance, minutes, review, decisions, actions), close."""
+import io
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ..actions.models import STATUSES, ActionItem
-from ..auth.services import by_position, store_people, store_team
+from ..auth.services import by_position, current_store, store_people, store_team
 from ..common import RuleViolation, current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
 from ..formatting import fdate, weekday_names
 from ..forms import EmptyForm, error_text, options
 from ..goals.models import Goal
+from ..spreadsheets import export_rows, too_many_rows_message, xlsx_response
 from ..timeutils import local_now, local_today
 from ..transactions import commit_or_refuse
-from . import calendar, extras, notice, proposals, services
+from . import calendar, documents, extras, notice, proposals, services
 from . import review as review_rules
 from .forms import (
     AgendaItemForm,
@@ -29,10 +31,11 @@ from .forms import (
     MeetingForm,
     MeetingSettingsForm,
     MinutesForm,
+    MinutesRangeForm,
     NewAgendaItemForm,
     NextMeetingForm,
 )
-from .models import ATTENDANCE, DISPOSITIONS, WEEKLY, AgendaItem, AgendaProposal, Meeting, MinutesAmendment
+from .models import ATTENDANCE, DISPOSITIONS, WEEKLY, AgendaItem, AgendaProposal, Decision, Meeting
 from .permissions import can_manage_meeting, can_run_meetings, can_view_meeting
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
@@ -82,13 +85,21 @@ def load_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem:
 
 @bp.get("/")
 def index():
+    return _render_index()
+
+
+def _render_index(range_form: MinutesRangeForm | None = None):
     store_id = current_store_id()
     query = request.args.get("q", "").strip()
     today = local_today()
     upcoming = db.session.scalars(services.meetings_stmt(store_id, today, True, query).limit(50)).all()
     past = paginate(services.meetings_stmt(store_id, today, False, query))
+    if range_form is None:
+        range_form = _range_form(store_id, from_request=False)
+        range_form.start.data, range_form.end.data = today - timedelta(days=90), today
     return render_template("meetings/list.html", upcoming=upcoming, past=past, query=query, today=today,
-                           can_create=can_run_meetings(current_user, store_id))
+                           can_create=can_run_meetings(current_user, store_id), range_form=range_form,
+                           max_compiled=documents.MAX_COMPILED)
 
 
 def _meeting_form(meeting: Meeting | None = None) -> MeetingForm:
@@ -298,16 +309,45 @@ def detail(meeting_id):
 def minutes(meeting_id):
     """The clean, printable minutes (会议纪要)."""
     meeting = load_meeting(meeting_id)
-    amendments = db.session.scalars(
-        db.select(MinutesAmendment).join(AgendaItem)
-        .where(AgendaItem.meeting_id == meeting.id).order_by(MinutesAmendment.at)
-    ).all()
-    return render_template("meetings/minutes.html", meeting=meeting,
-                           attendance=services.attendance_in_order(meeting),
-                           review_rows=services.review_items_for(meeting),
-                           meeting_actions=_meeting_actions(meeting), amendments=amendments,
-                           schedule=services.agenda_schedule(meeting), today=local_today(),
-                           extras=extras.for_meeting(meeting))
+    return render_template("meetings/minutes.html", **documents.minutes_context(meeting))
+
+
+def _pdf_response(data: bytes, name: str):
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
+@bp.get("/<int:meeting_id>/minutes.pdf")
+def minutes_pdf(meeting_id):
+    """The minutes as a PDF; a closed meeting's is the archived copy (app/meetings/documents.py)."""
+    meeting = load_meeting(meeting_id)
+    data = documents.archived_minutes_pdf(meeting)
+    return _pdf_response(data, f"minutes-{meeting.store.code}-{meeting.meeting_date.isoformat()}-{meeting.id}.pdf")
+
+
+@bp.get("/minutes.pdf")
+def compiled_minutes():
+    """A series' minutes (or every closed meeting's) for a date range, in one PDF."""
+    store_id = current_store_id()
+    form = _range_form(store_id)
+    meetings = []
+    if form.validate():
+        meetings = documents.compiled_meetings(store_id, form.series_id.data or None, form.start.data, form.end.data)
+        if not meetings:
+            form.end.errors.append(_("No closed meeting in this range."))
+        elif len(meetings) > documents.MAX_COMPILED:
+            form.end.errors.append(_("More than %(num)d meetings in this range: choose a shorter one.",
+                                     num=documents.MAX_COMPILED))
+    if form.errors:
+        return _render_index(range_form=form), 422
+    data = documents.compiled_pdf(current_store(), meetings, form.start.data, form.end.data)
+    store = current_store()
+    return _pdf_response(data, f"minutes-{store.code}-{form.start.data.isoformat()}-{form.end.data.isoformat()}.pdf")
+
+
+def _range_form(store_id: int, from_request: bool = True) -> MinutesRangeForm:
+    form = MinutesRangeForm(formdata=request.args if from_request else None)
+    form.series_id.choices = options(documents.series_choices(store_id))
+    return form
 
 
 @bp.post("/<int:meeting_id>/attendance/<int:user_id>")
@@ -737,3 +777,15 @@ def decisions():
     query = request.args.get("q", "").strip()
     page = paginate(services.decisions_stmt(current_store_id(), query))
     return render_template("meetings/decisions.html", page=page, query=query)
+
+
+@bp.get("/decisions.xlsx")
+def decisions_export():
+    """The decision register as a spreadsheet, with the page's search applied."""
+    query = request.args.get("q", "").strip()
+    rows = export_rows(services.decisions_stmt(current_store_id(), query).options(joinedload(Decision.agenda_item)))
+    if rows is None:
+        flash(too_many_rows_message(), "warning")
+        return redirect(url_for(".decisions", q=query or None))
+    return xlsx_response(documents.decisions_workbook(rows),
+                         f"decisions-{current_store().code}-{local_today().isoformat()}.xlsx")
