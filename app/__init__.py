@@ -56,6 +56,7 @@ def _import_models() -> None:
     from .goals import models as _goals  # noqa: F401
     from .kpis import models as _kpis  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
+    from .reports import models as _reports  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
 
 
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from .people.account_routes import bp as account_bp
     from .people.routes import bp as people_bp
     from .people.store_routes import bp as stores_bp
+    from .reports.routes import bp as reports_bp
     from .reviews.routes import bp as reviews_bp
 
     app.register_blueprint(main_bp)
@@ -127,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(goals_bp, url_prefix="/goals")
     app.register_blueprint(dashboard_bp, url_prefix="/dashboard")
     app.register_blueprint(reviews_bp, url_prefix="/reviews")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     # The JSON API (/api/v1/...) and the admin pages for its tokens (/admin/api-tokens).

@@ -8,7 +8,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 
 # Lowest first: each package may import those before it. The shared modules (every module directly in
 # app/ that is not listed here) come before them all and may import only each other.
-LAYERS = ["auth", "audit", "people", "kpis", "actions", "goals", "meetings", "coaching", "reviews", "dashboard", "api",
+LAYERS = ["auth", "audit", "people", "kpis", "actions", "goals", "meetings", "coaching", "reviews", "reports", "dashboard", "api",
           "main"]
 # These put the application together and may import anything: the factory, the CLI, the demo data.
 COMPOSITION = {"__init__", "cli", "demo"}

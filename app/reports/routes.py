@@ -3,6 +3,7 @@ narrative), publishing, the printable page and PDF, and the group's figures side
 from datetime import date
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,9 +16,10 @@ from ..formatting import fmonth, fpercent, fperiod
 from ..goals.models import STAGES
 from ..goals.services import STATUS_LABELS
 from ..kpis.models import UNITS
-from ..reviews.models import VERDICTS
 from ..kpis.services import parse_month
+from ..meetings.models import ANNUAL, MONTHLY
 from ..months import previous_month
+from ..reviews.models import VERDICTS
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
 from . import services
@@ -92,16 +94,20 @@ def group_kpis(columns: list[dict]) -> dict:
 
 
 @bp.app_context_processor
-def meeting_report_hook():
-    """The meeting page (a lower layer) shows the review presented at it through this hook."""
-    return {"report_of_meeting": _report_of_meeting}
+def meeting_links_hook():
+    """The meeting page (app/meetings, a lower layer) lists `meeting_links(meeting)`: here, the
+    review presented at a monthly or year-end review meeting, for those who may read it."""
+    return {"meeting_links": _meeting_links}
 
 
-def _report_of_meeting(meeting):
-    if meeting.kind not in ("monthly", "annual"):
-        return None
+def _meeting_links(meeting) -> list[tuple[str, str, str]]:
+    if meeting.kind not in (MONTHLY, ANNUAL):
+        return []
     report = services.report_of_meeting(meeting.id)
-    return report if report is not None and can_view_report(current_user, report) else None
+    if report is None or not can_view_report(current_user, report):
+        return []
+    label = _("%(kind)s: %(period)s", kind=report.kind_label, period=period_label(report))
+    return [(label, url_for("reports.detail", report_id=report.id), report.status_label)]
 
 
 def load_report(report_id: int, write: bool = False) -> Report:
@@ -248,13 +254,35 @@ def printable(report_id: int):
     return render_template("reports/print.html", narrative=NARRATIVE, **_page_context(report))
 
 
+# The review's own layout in the PDF, after app/pdf.py's shared print stylesheet.
+PDF_CSS = """
+.report-doc .kv { margin-bottom: 6pt; }
+.report-doc .table { width: 100%; border-collapse: collapse; margin-bottom: 6pt; }
+.report-doc .table th, .report-doc .table td { border: 0.75pt solid #888; padding: 2pt 4pt; font-size: 9.5pt;
+  text-align: left; vertical-align: top; }
+.report-doc .table .num { text-align: right; }
+.report-doc .table-scroll { overflow: visible; }
+.report-doc .chart-grid-list { display: block; }
+.report-doc .chart { display: inline-block; width: 47%; margin: 0 1.5% 8pt 0; vertical-align: top; }
+.report-doc .chart figcaption { font-size: 9.5pt; font-weight: bold; }
+.report-doc .flash { border: 0.75pt solid #c90; padding: 3pt 6pt; }
+.report-doc .kpi-change.better { color: #17803d; }
+.report-doc .kpi-change.worse { color: #b3261e; }
+.report-doc .narrative-section { break-inside: avoid-page; }
+"""
+
+
 @bp.get("/<int:report_id>/report.pdf")
 def pdf(report_id: int):
     from ..pdf import render_pdf
 
     report = load_report(report_id)
-    html = render_template("reports/print.html", narrative=NARRATIVE, for_pdf=True, **_page_context(report))
-    body = render_pdf(html, base_url=request.url_root)
+    context = _page_context(report)
+    html = render_template("reports/pdf.html", narrative=NARRATIVE, **context)
+    stamp = report.published_at if report.is_published else None
+    body = render_pdf(html, header=report.store.name, title=f"{report.kind_label} · {context['title']}",
+                      created=stamp, modified=stamp, lang=str(get_locale()).replace("_", "-"),
+                      stylesheets=(PDF_CSS,))
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
     name = f"review-{report.store.code}-{report.period_start.isoformat()[:7 if report.kind == MONTH else 4]}.pdf"

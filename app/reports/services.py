@@ -34,9 +34,9 @@ from sqlalchemy import distinct, func, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import report_sections
+from ..actions.models import ACTIVE_STATUSES, CANCELLED, ActionItem, ActionItemUpdate
 from ..audit import services as audit
 from ..audit.models import UPDATE
-from ..actions.models import ACTIVE_STATUSES, CANCELLED, ActionItem, ActionItemUpdate
 from ..auth.services import store_staff
 from ..coaching.analysis import CLOSED as GAP_CLOSED
 from ..coaching.analysis import NARROWED, NO_GAP, effects, session_verdict
@@ -48,7 +48,17 @@ from ..goals.progress import progress_for
 from ..goals.rules import attainment
 from ..kpis.models import BAND, HIGHER, LOWER, STORE_SCOPE, Kpi, band_of
 from ..kpis.services import monthly_values
-from ..meetings.models import ANNUAL, CLOSED, MONTHLY, PRESENT, WEEKLY, Attendance, Decision, Meeting, StoreMeetingSettings
+from ..meetings.models import (
+    ANNUAL,
+    CLOSED,
+    MONTHLY,
+    PRESENT,
+    WEEKLY,
+    Attendance,
+    Decision,
+    Meeting,
+    StoreMeetingSettings,
+)
 from ..months import add_months, month_end, month_start, months_between
 from ..reviews.models import DUTIES, ManagerReview
 from ..timeutils import utcnow
