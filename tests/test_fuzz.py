@@ -58,6 +58,7 @@ from app.people.forms import (
     RenameStoreForm,
     StoreForm,
 )
+from app.reports.forms import MeetingLinkForm, NarrativeForm, NewReportForm, PublishForm
 from app.reviews.forms import ReviewForm
 
 from .world import ROLES, build_world, fingerprint, url_args
@@ -123,6 +124,10 @@ FORM_POSTS = [
     ("/kpis/{kpi_id}/edit", KpiForm, ""),
     ("/kpis/value", ValueForm, ""),
     ("/reviews/new?manager={manager_id}", ReviewForm, ""),
+    ("/reports/new", NewReportForm, ""),
+    ("/reports/{report_id}/narrative", NarrativeForm, ""),
+    ("/reports/{report_id}/meeting", MeetingLinkForm, ""),
+    ("/reports/{report_id}/publish", PublishForm, ""),
     ("/login", LoginForm, ""),
     ("/people/new", NewPersonForm, ""),
     ("/people/{person_id}/edit", PersonForm, ""),
@@ -142,6 +147,7 @@ QUERY_GETS = [
     ("/goals/new/baseline", ["kpi_id", "period_kind", "period_day", "subject", "person_id"]),
     ("/kpis/grid", ["subject", "year"]), ("/kpis/export", ["year"]), ("/coaching/", ["weeks", "month"]),
     ("/actions/board", ["status", "overdue", "page"]), ("/people/", ["q", "store", "role", "position", "active", "page"]), ("/reviews/new", ["manager"]), ("/login", ["next"]),
+    ("/reports/", ["kind", "page"]), ("/reports/group", ["kind", "month", "year"]),
 ]
 
 
@@ -264,6 +270,6 @@ def test_every_form_post_is_fuzzed(app):
     posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods} - no_fields
     with app.test_request_context():
         fuzzed = {app.url_map.bind("localhost").match(url.split("?")[0].format(**{k: 1 for k in (
-            "meeting_id", "agenda_item_id", "user_id", "item_id", "session_id", "goal_id", "kpi_id", "manager_id", "person_id", "store_id")}),
+            "meeting_id", "agenda_item_id", "user_id", "item_id", "session_id", "goal_id", "kpi_id", "manager_id", "person_id", "store_id", "report_id")}),
             method="POST")[0] for url, _form, _prefix in FORM_POSTS}
     assert posted - fuzzed == set()

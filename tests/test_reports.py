@@ -103,7 +103,7 @@ def test_starting_links_the_monthly_review_meeting_and_the_meeting_links_back(wo
     assert client.post("/reports/new", data={"kind": "month", "month": "2025-10"}).headers["Location"] \
         == response.headers["Location"]
     meeting_page = client.get(f"/meetings/{world['review_meeting'].id}").get_data(as_text=True)
-    assert f'/reports/{report.id}"' in meeting_page and "Monthly review: Oct 2025" in meeting_page
+    assert f'/reports/{report.id}"' in meeting_page and "Monthly summary: Oct 2025" in meeting_page
 
 
 def test_a_future_period_is_refused(world, login):
@@ -277,10 +277,10 @@ def test_the_pdf_has_the_headings_and_the_narrative(world, login, language):
     text = _pdf_text(response.data)
     assert "十月客户满意度回升" in text and "Weekly callbacks" in text
     if language == "zh_CN":
-        for heading in ("月度小结", "总结", "会议与行动项", "目标", "辅导"):
+        for heading in ("月度小结", "总体小结", "会议、决议与行动项", "目标", "辅导"):
             assert heading in text, heading
     else:
-        assert "Monthly review" in text and "Meetings and action items" in text
+        assert "Monthly summary" in text and "Meetings, decisions and action items" in text
     # The archived copy is stable: the same bytes on a second request.
     assert client.get(f"/reports/{report.id}/report.pdf").data == response.data
 

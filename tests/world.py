@@ -15,6 +15,7 @@ from app.extensions import db
 from app.goals import services as goals
 from app.kpis.models import PERSON_SCOPE, STORE_SCOPE, Kpi
 from app.meetings import services as meetings
+from app.reports import services as reports
 from app.reviews.services import create_review
 from app.timeutils import local_today
 
@@ -45,6 +46,7 @@ def build_world(make_user, make_store, store) -> dict:
                                   kpi_ids=[k.id for k in coaching.person_kpis(staff)][:1], held_on=today)
     review = create_review(manager=manager, reviewer_id=gm.id, reviewed_on=today, met={}, remarks={})
     token, plaintext = create_token(store, "Nightly export", admin.id)
+    report = reports.start_report(store.id, "month", today, manager.id, today)
     db.session.commit()
     gm.extra_stores.append(other)
     admin.extra_stores.append(other)
@@ -53,7 +55,7 @@ def build_world(make_user, make_store, store) -> dict:
         "store": store, "other_store": other, "users": dict(zip(ROLES, (manager, staff, gm, admin), strict=True)),
         "meeting": meeting, "agenda_item": meeting.agenda_items[0], "item": item, "goal": goal, "step": step,
         "kpi": store_kpi, "person_kpi": db.session.scalar(select(Kpi).where(Kpi.scope == PERSON_SCOPE).limit(1)),
-        "talk": talk, "review": review, "token": token, "plaintext": plaintext, "today": today,
+        "talk": talk, "review": review, "report": report, "token": token, "plaintext": plaintext, "today": today,
     }
 
 
@@ -65,7 +67,7 @@ def url_args(world) -> dict:
         "goal_id": world["goal"].id, "step_id": world["step"].id, "kpi_id": world["kpi"].id,
         "user_id": world["users"][STAFF].id, "manager_id": world["users"][MANAGER].id,
         "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
-        "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
+        "session_id": world["talk"].id, "review_id": world["review"].id, "report_id": world["report"].id, "token_id": world["token"].id,
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
 

@@ -11,14 +11,14 @@ from ..meetings.models import Meeting
 from ..timeutils import utcnow
 
 MONTH, YEAR = "month", "year"
-KINDS = {MONTH: _l("Monthly review"), YEAR: _l("Year-end review")}
+KINDS = {MONTH: _l("Monthly summary"), YEAR: _l("Year-end summary")}
 
 DRAFT, PUBLISHED = "draft", "published"
 STATUSES = {DRAFT: _l("Draft"), PUBLISHED: _l("Published")}
 
 # The narrative sections the manager writes, in order.
 NARRATIVE = {
-    "summary": _l("Summary"),
+    "summary": _l("Overall summary"),
     "went_well": _l("What went well"),
     "problems": _l("Problems and their causes"),
     "next_plan": _l("Next period's priorities and plan"),
