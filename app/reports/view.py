@@ -61,7 +61,7 @@ def charts_for(figures: dict) -> dict[str, tuple]:
         if series.latest is None:
             continue
         charts[row["kpi"]["code"]] = (series, line_chart(series.values, [fmonth(m) for m in months],
-                                                         target=row["target"], band=band))
+                                                         target=row["target"], band=band, label_every=4))
     return charts
 
 
