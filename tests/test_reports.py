@@ -291,3 +291,52 @@ def test_the_printable_page(world, login):
     report = start(world)
     page = login(world["manager"]).get(f"/reports/{report.id}/print").get_data(as_text=True)
     assert "report-doc" in page and "data-print" in page and "<svg" in page
+
+
+def test_the_manager_links_another_review_meeting_or_none(world, login, store):
+    report = start(world)
+    other = report_world.meeting(store, world["manager"], date(2025, 11, 12), status="planned", kind="monthly",
+                                 theme="October review, second part")
+    weekly = report_world.meeting(store, world["manager"], date(2025, 11, 10), status="planned")
+    db.session.commit()
+    client = login(world["manager"])
+    assert client.post(f"/reports/{report.id}/meeting", data={"meeting_id": str(other.id), "version": "1"}) \
+        .status_code == 302
+    db.session.refresh(report)
+    assert report.meeting_id == other.id
+    # A weekly meeting is not a review meeting: refused, nothing changed.
+    client.post(f"/reports/{report.id}/meeting", data={"meeting_id": str(weekly.id), "version": str(report.version)})
+    db.session.refresh(report)
+    assert report.meeting_id == other.id
+    client.post(f"/reports/{report.id}/meeting", data={"meeting_id": "0", "version": str(report.version)})
+    db.session.refresh(report)
+    assert report.meeting_id is None
+
+
+def test_a_registered_section_is_computed_and_frozen_with_the_rest(world, store):
+    from app import report_sections
+
+    calls = []
+
+    def compute(store_id, first, last, as_of):
+        calls.append((first, last))
+        return {"cases": len(calls)}
+
+    report_sections.register("test_cases", "Typical cases", compute, "unused.html")
+    try:
+        report = start(world)
+        assert services.figures(store.id, "month", OCTOBER, local_today())["extra"]["test_cases"] == {"cases": 1}
+        _publish(report, world["manager"].id)
+        assert calls[-1] == (OCTOBER, date(2025, 10, 31))
+        assert services.report_figures(report, local_today())["extra"]["test_cases"] == {"cases": 2}
+        assert len(calls) == 2  # the published review reads its snapshot, not the section again
+    finally:
+        report_sections._sections.pop("test_cases")
+
+
+def test_the_year_end_review_page(world, login):
+    client = login(world["manager"])
+    response = client.post("/reports/new", data={"kind": "year", "year": "2025"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Year-end summary: First store · 2025" in page
+    assert "vs same month last year" not in page and 'class="num kpi-value">87.5' in page

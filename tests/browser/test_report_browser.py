@@ -58,3 +58,63 @@ def test_manager_drafts_publishes_and_downloads_the_monthly_review(new_context, 
     download.value.save_as(artifacts / "64-report-zh.pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO((artifacts / "64-report-zh.pdf").read_bytes())).pages)
     assert "月度小结" in text and "总体小结" in text
+
+
+def test_gm_compares_the_stores_published_reviews(new_context, make_user, make_store, artifacts):
+    from datetime import date
+
+    from app.auth.models import MANAGER
+    from app.extensions import db
+    from app.reports import services
+    from app.timeutils import local_today
+
+    store = make_store("S1", "First store")
+    world = report_world.build(make_user, store)
+    second = make_store("S2", "Second store")
+    other_manager = make_user(MANAGER, second, username="boss2")
+    world["gm"].extra_stores.append(second)
+    for manager in (world["manager"], other_manager):
+        report = services.start_report(manager.store_id, "month", report_world.OCTOBER, manager.id, local_today())
+        services.publish(report, report.version, manager.id, local_today())
+    services.start_report(store.id, "month", date(2025, 11, 1), world["manager"].id, local_today())
+    db.session.commit()
+    page = new_context("zh-CN", viewport={"width": 1366, "height": 900}).new_page()
+    log_in(page, world["gm"].username, ZH_LOGIN)
+    page.goto("/reports/group?kind=month&month=2025-10")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("集团数据对比")
+    expect(page.locator(".group-table")).to_contain_text("Second store")
+    page.screenshot(path=artifacts / "65-report-group-1366-zh.png", full_page=True)
+    page.goto("/reports/")
+    page.screenshot(path=artifacts / "66-report-archive-1366-zh.png", full_page=True)
+    phone = new_context("en-US", **PHONE).new_page()
+    log_in(phone, world["gm"].username)
+    phone.goto("/reports/group?kind=month&month=2025-10")
+    expect(phone.locator(".group-table")).to_contain_text("3 of 4")
+    phone.screenshot(path=artifacts / "67-report-group-390.png", full_page=True)
+
+
+def test_two_editors_of_one_review_lose_no_text(new_context, make_user, make_store, artifacts):
+    from app.extensions import db
+    from app.reports import services
+    from app.timeutils import local_today
+
+    store = make_store("S1", "First store")
+    world = report_world.build(make_user, store)
+    report = services.start_report(store.id, "month", report_world.OCTOBER, world["manager"].id, local_today())
+    db.session.commit()
+    first, second = (new_context("en-US", viewport={"width": 1366, "height": 900}).new_page() for _ in range(2))
+    for page in (first, second):
+        log_in(page, world["manager"].username)
+        page.goto(f"/reports/{report.id}")
+    first.get_by_label("Overall summary").fill("Written in the first tab.")
+    expect(first.locator("#report-save-status")).to_contain_text("Saved", timeout=10000)
+    second.get_by_label("Overall summary").fill("Written in the second tab.")
+    status = second.locator("#report-save-status")
+    expect(status).to_contain_text("Someone else saved this review", timeout=10000)
+    expect(status).to_contain_text("Written in the first tab.")
+    expect(second.get_by_label("Overall summary")).to_have_value("Written in the second tab.")
+    second.screenshot(path=artifacts / "68-report-conflict-1366.png", full_page=True)
+    status.get_by_role("button", name="Keep my text and replace theirs").click()
+    expect(status).to_contain_text("Saved", timeout=10000)
+    first.reload()
+    expect(first.get_by_label("Overall summary")).to_have_value("Written in the second tab.")
