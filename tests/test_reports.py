@@ -340,3 +340,15 @@ def test_the_year_end_review_page(world, login):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Year-end summary: First store · 2025" in page
     assert "vs same month last year" not in page and 'class="num kpi-value">87.5' in page
+
+
+def test_the_demo_has_a_published_review_and_a_draft(client):
+    from app.demo import DEMO_PASSWORD, load_demo
+
+    assert load_demo()
+    db.session.commit()
+    reports = db.session.scalars(select(Report).order_by(Report.period_start)).all()
+    assert [r.status for r in reports] == ["published", "draft"]
+    assert client.login("manager", DEMO_PASSWORD).status_code == 302
+    page = client.get(f"/reports/{reports[0].id}")
+    assert page.status_code == 200 and "备件到货慢" in page.get_data(as_text=True)

@@ -11,6 +11,7 @@ from .coaching import load_coaching_and_reviews
 from .goals import load_kpis_and_goals
 from .meetings import load_meetings
 from .people import DEMO_PASSWORD, load_people
+from .reports import load_reports
 
 __all__ = ["DEMO_PASSWORD", "load_demo"]
 
@@ -24,4 +25,5 @@ def load_demo() -> bool:
     load_kpis_and_goals(store, manager, staff, local_today())
     load_coaching_and_reviews(store, manager, staff, local_today())  # shapes KPI values: before proposals
     propose_topics(upcoming, local_today())  # now that there are KPI values and goals to propose
+    load_reports(store, manager, local_today())  # last month's review published, this month's a draft
     return True
