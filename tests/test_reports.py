@@ -352,3 +352,17 @@ def test_the_demo_has_a_published_review_and_a_draft(client):
     assert client.login("manager", DEMO_PASSWORD).status_code == 302
     page = client.get(f"/reports/{reports[0].id}")
     assert page.status_code == 200 and "备件到货慢" in page.get_data(as_text=True)
+
+
+def test_the_gm_archive_lists_every_store_they_oversee(world, login, other_store):
+    db.session.execute(store_access.insert().values(user_id=world["gm"].id, store_id=other_store["store"].id))
+    db.session.commit()
+    mine = start(world)
+    theirs = services.start_report(other_store["store"].id, "month", OCTOBER, other_store["manager"].id,
+                                   local_today())
+    db.session.commit()
+    page = login(world["gm"]).get("/reports/").get_data(as_text=True)
+    assert f'id="report-{mine.id}"' in page and f'id="report-{theirs.id}"' in page and "Second store" in page
+    # The store's own manager sees only their store's.
+    page = login(world["manager"]).get("/reports/").get_data(as_text=True)
+    assert f'id="report-{mine.id}"' in page and f'id="report-{theirs.id}"' not in page

@@ -125,12 +125,15 @@ def index():
     if not can_view_reports(current_user, store_id):
         abort(403)
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
-    page = paginate(services.archive_stmt([store_id], not can_view_drafts(current_user, store_id), kind))
+    # The general manager and the administrator see the reviews of every store they oversee.
+    all_stores = can_view_group_reports(current_user)
+    store_ids = current_user.visible_store_ids if all_stores else [store_id]
+    page = paginate(services.archive_stmt(store_ids, not can_view_drafts(current_user, store_id), kind))
     form = NewReportForm()
     today = local_today()
     form.month.data = form.month.data or f"{today.year:04d}-{today.month:02d}"
     form.year.data = form.year.data or today.year
-    return render_template("reports/index.html", page=page, form=form, kind=kind,
+    return render_template("reports/index.html", page=page, form=form, kind=kind, all_stores=all_stores,
                            store=db.session.get(Store, store_id),
                            can_write=can_write_report(current_user, store_id))
 

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import distinct, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import report_sections
 from ..actions.models import ACTIVE_STATUSES, CANCELLED, ActionItem, ActionItemUpdate
@@ -400,7 +400,7 @@ def report_figures(report: Report, today: date) -> dict:
 
 
 def archive_stmt(store_ids, published_only: bool, kind: str | None = None):
-    stmt = select(Report).where(Report.store_id.in_(list(store_ids)))
+    stmt = select(Report).options(joinedload(Report.store)).where(Report.store_id.in_(list(store_ids)))
     if published_only:
         stmt = stmt.where(Report.status == PUBLISHED)
     if kind in (MONTH, YEAR):
