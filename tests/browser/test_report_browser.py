@@ -118,3 +118,29 @@ def test_two_editors_of_one_review_lose_no_text(new_context, make_user, make_sto
     expect(status).to_contain_text("Saved", timeout=10000)
     first.reload()
     expect(first.get_by_label("Overall summary")).to_have_value("Written in the second tab.")
+
+
+def test_text_typed_while_offline_is_restored_and_saved(new_context, make_user, make_store):
+    from app.extensions import db
+    from app.reports import services
+    from app.reports.models import Report
+    from app.timeutils import local_today
+
+    store = make_store("S1", "First store")
+    world = report_world.build(make_user, store)
+    report = services.start_report(store.id, "month", report_world.OCTOBER, world["manager"].id, local_today())
+    db.session.commit()
+    context = new_context("en-US", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    log_in(page, world["manager"].username)
+    page.goto(f"/reports/{report.id}")
+    context.set_offline(True)
+    page.get_by_label("What went well").fill("Typed on a train without signal.")
+    expect(page.locator("#flashes")).to_contain_text("Not saved", timeout=10000)
+    context.set_offline(False)
+    page.reload()
+    expect(page.get_by_label("What went well")).to_have_value("Typed on a train without signal.")
+    expect(page.locator("#flashes")).to_contain_text("restored")
+    expect(page.locator("#report-save-status")).to_contain_text("Saved", timeout=10000)
+    db.session.expire_all()
+    assert db.session.get(Report, report.id).went_well == "Typed on a train without signal."
