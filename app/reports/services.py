@@ -19,7 +19,8 @@ Definitions (the period is a month or a calendar year; "so far" is up to today f
   period (app/goals/rules.py), with their PDCA stage.
 - KPIs: every active store KPI with a value in the 12 months of the chart; the period's value (a
   year: the sum or mean of its months, as the KPI aggregates), the change from the previous period
-  and from the same period a year earlier (a year: the previous year over the same months).
+  and from the same period a year earlier (a year: the previous year over the months this year has
+  values for, so a year still running compares like for like).
 - coaching: talks held in the period (plan agreed), people coached ÷ active staff (coverage), and
   the effect of talks whose follow-up fell in the period (app/coaching/analysis.py).
 - the general manager's latest assessment of the store's service manager dated in the period.
@@ -240,8 +241,9 @@ def kpi_figures(store_id: int, kind: str, first: date, last: date, as_of: date) 
         if all(v is None for v in series):
             continue
         if kind == YEAR:
-            months = [m for m in months_between(first, last) if m <= as_of]
-            now = _combine(kpi, [values[m] for m in months if m in values])
+            # Like for like: the previous year over the months this year has values for.
+            months = [m for m in months_between(first, last) if m <= as_of and m in values]
+            now = _combine(kpi, [values[m] for m in months])
             before = _combine(kpi, [values[add_months(m, -12)] for m in months if add_months(m, -12) in values])
             previous, last_year = _change(kpi, now, before), None
         else:
