@@ -39,6 +39,13 @@ def test_manager_drafts_publishes_and_downloads_the_monthly_review(new_context, 
     expect(page.locator("#text-summary")).to_have_text("October: satisfaction up to 90, callbacks on time.")
     page.screenshot(path=artifacts / "61-report-published-1366.png", full_page=True)
 
+    # The printable page as the printer sees it: no navigation, no buttons, the charts.
+    page.get_by_role("link", name="Printable version").click()
+    page.emulate_media(media="print")
+    expect(page.locator(".topbar")).to_be_hidden()
+    expect(page.locator(".report-doc svg").first).to_be_visible()
+    page.screenshot(path=artifacts / "61b-report-print.png", full_page=True)
+    page.emulate_media(media="screen")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
     path = artifacts / "62-report-en.pdf"
