@@ -61,6 +61,7 @@ def _import_models() -> None:
     from .notifications import models as _notifications  # noqa: F401
     from .notifications import robots as _robots  # noqa: F401
     from .problems import models as _problems  # noqa: F401
+    from .reports import models as _reports  # noqa: F401
     from .reviews import models as _reviews  # noqa: F401
 
 
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from .people.routes import bp as people_bp
     from .people.store_routes import bp as stores_bp
     from .problems.routes import bp as problems_bp
+    from .reports.routes import bp as reports_bp
     from .reviews.routes import bp as reviews_bp
 
     app.register_blueprint(main_bp)
@@ -140,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp, url_prefix="/reviews")
     app.register_blueprint(problems_bp, url_prefix="/problems")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(coaching_bp, url_prefix="/coaching")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(attachments_bp, url_prefix="/files")

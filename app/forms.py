@@ -94,10 +94,23 @@ class LocalFloatField(_humane(FloatField, _l("Enter a number."))):
             raise ValueError(validation.range_message(self.bounds))
 
 
+class Within(NumberRange):
+    """NumberRange on validation.RANGES (and the same min/max on the input), checked by Range.holds:
+    WTForms' own check cannot compare an integer beyond the float range (a 400-digit year)."""
+
+    def __init__(self, name: str, message):
+        self.bounds = validation.RANGES[name]
+        super().__init__(min=self.bounds.low, max=self.bounds.high, message=message)
+
+    def __call__(self, form, field):
+        if field.data is None or self.bounds.holds(field.data):
+            return
+        raise ValidationError(str(self.message) % {"min": self.min, "max": self.max})
+
+
 def within(name: str, message) -> NumberRange:
     """A whole-number field's bounds from validation.RANGES[name]; `message` may name %(min)d and %(max)d."""
-    bounds = validation.RANGES[name]
-    return NumberRange(min=bounds.low, max=bounds.high, message=message)
+    return Within(name, message)
 
 
 def sent(form, field):

@@ -27,7 +27,9 @@ class Range:
     high: float
 
     def holds(self, number) -> bool:
-        return isinstance(number, (int, float)) and math.isfinite(number) and self.low <= number <= self.high
+        # An int has no infinity, and math.isfinite cannot convert one beyond the float range (10**400).
+        finite = isinstance(number, int) or (isinstance(number, float) and math.isfinite(number))
+        return finite and self.low <= number <= self.high
 
 
 # A KPI figure is a count, a percentage or money in yuan: a trillion is beyond any store, and far

@@ -288,3 +288,13 @@ def test_a_wild_stored_value_does_not_break_the_pages_that_show_it(app, world, a
     year = world["today"].year if world["today"].month > 1 else world["today"].year - 1
     for url in (f"/kpis/grid?year={year}", "/dashboard/", "/goals/", f"/goals/{goal.id}"):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_year_beyond_the_float_range_is_refused_not_a_500(world, as_role):
+    """An integer too large for a float (a 400-digit year) is out of range, not an OverflowError."""
+    from app.validation import in_range
+
+    assert not in_range(10 ** 400, "year") and in_range(2026, "year")
+    manager = as_role(MANAGER)
+    for url in ("/kpis/export?year=" + "9" * 400, "/coaching/?weeks=" + "9" * 400):
+        assert manager.get(url).status_code in (200, 302, 400, 422), url

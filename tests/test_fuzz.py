@@ -66,6 +66,8 @@ from app.people.forms import (
 from app.problems.forms import CheckForm as ProblemCheckForm
 from app.problems.forms import DelegateForm, ProblemForm, ReopenForm, TriageForm
 from app.problems.forms import MeasureForm as ProblemMeasureForm
+from app.reports.forms import MeetingLinkForm, NarrativeForm, NewReportForm
+from app.reports.forms import PublishForm as ReportPublishForm
 from app.reviews.forms import ReviewForm
 
 from .world import ROLES, build_world, fingerprint, url_args
@@ -131,6 +133,10 @@ FORM_POSTS = [
     ("/kpis/{kpi_id}/edit", KpiForm, ""),
     ("/kpis/value", ValueForm, ""),
     ("/reviews/new?manager={manager_id}", ReviewForm, ""),
+    ("/reports/new", NewReportForm, ""),
+    ("/reports/{report_id}/narrative", NarrativeForm, ""),
+    ("/reports/{report_id}/meeting", MeetingLinkForm, ""),
+    ("/reports/{report_id}/publish", ReportPublishForm, ""),
     ("/login", LoginForm, ""),
     ("/people/new", NewPersonForm, ""),
     ("/people/{person_id}/edit", PersonForm, ""),
@@ -177,6 +183,7 @@ QUERY_GETS = [
     ("/cases/", ["q", "tag", "category", "person", "vehicle", "from", "to", "satisfaction", "example", "training",
                  "status", "sort", "page"]),
     ("/cases/export.xlsx", ["q", "tag", "from", "to"]), ("/cases/new", ["problem"]),
+    ("/reports/", ["kind", "page"]), ("/reports/group", ["kind", "month", "year"]),
 ]
 
 
@@ -303,6 +310,6 @@ def test_every_form_post_is_fuzzed(app):
     with app.test_request_context():
         fuzzed = {app.url_map.bind("localhost").match(url.split("?")[0].format(**{k: 1 for k in (
             "meeting_id", "agenda_item_id", "user_id", "item_id", "session_id", "goal_id", "kpi_id", "manager_id", "person_id", "store_id",
-            "attachment_id", "problem_id", "case_id", "robot_id")}),
+            "attachment_id", "problem_id", "case_id", "robot_id", "report_id")}),
             method="POST")[0] for url, _form, _prefix in FORM_POSTS}
     assert posted - fuzzed == set()

@@ -9,7 +9,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 # Lowest first: each package may import those before it. The shared modules (every module directly in
 # app/ that is not listed here) come before them all and may import only each other.
 LAYERS = ["auth", "audit", "notifications", "attachments", "people", "kpis", "actions", "goals", "meetings", "coaching",
-          "reviews", "problems", "cases", "dashboard", "api",
+          "reviews", "problems", "cases", "reports", "dashboard", "api",
           "main"]
 # These put the application together and may import anything: the factory, the CLI, the demo data.
 COMPOSITION = {"__init__", "cli", "demo"}

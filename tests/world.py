@@ -23,6 +23,7 @@ from app.meetings import services as meetings
 from app.notifications.models import Notification
 from app.notifications.robots import ChatRobot
 from app.problems import services as problems
+from app.reports import services as reports
 from app.reviews.services import create_review
 from app.timeutils import local_today
 
@@ -64,6 +65,7 @@ def build_world(make_user, make_store, store) -> dict:
                       webhook_url="http://127.0.0.1:9/cgi-bin/webhook/send?key=world")
     db.session.add(robot)
     feed_token = calendar.create_feed(staff)
+    report = reports.start_report(store.id, "month", today, manager.id, today)
     db.session.commit()
     gm.extra_stores.append(other)
     admin.extra_stores.append(other)
@@ -72,12 +74,12 @@ def build_world(make_user, make_store, store) -> dict:
         "store": store, "other_store": other, "users": dict(zip(ROLES, (manager, staff, gm, admin), strict=True)),
         "meeting": meeting, "agenda_item": meeting.agenda_items[0], "item": item, "goal": goal, "step": step,
         "kpi": store_kpi, "person_kpi": db.session.scalar(select(Kpi).where(Kpi.scope == PERSON_SCOPE).limit(1)),
-        "talk": talk, "review": review, "token": token, "plaintext": plaintext, "today": today,
         "problem": problem, "case": case,
         "attachment": photo, "attachment_id": photo.id,  # the id stays readable once a fuzzed post deletes it
         # The staff member's notification of their new item (notifications).
         "notification": db.session.scalar(select(Notification).where(Notification.user_id == staff.id).limit(1)),
         "robot": robot, "feed_token": feed_token,
+        "talk": talk, "review": review, "report": report, "token": token, "plaintext": plaintext, "today": today,
     }
 
 
@@ -97,11 +99,11 @@ def url_args(world) -> dict:
         "goal_id": world["goal"].id, "step_id": world["step"].id, "kpi_id": world["kpi"].id,
         "user_id": world["users"][STAFF].id, "manager_id": world["users"][MANAGER].id,
         "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
-        "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
         "problem_id": world["problem"].id, "case_id": world["case"].id,
         "owner_type": "action_item", "owner_id": world["item"].id, "attachment_id": world["attachment_id"],
         "notification_id": world["notification"].id, "message_id": 1,
         "robot_id": world["robot"].id, "token": world["feed_token"],
+        "session_id": world["talk"].id, "review_id": world["review"].id, "report_id": world["report"].id, "token_id": world["token"].id,
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
 

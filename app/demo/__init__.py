@@ -13,6 +13,7 @@ from .goals import load_kpis_and_goals
 from .meetings import load_meetings
 from .people import DEMO_PASSWORD, load_people
 from .problems import load_problems_and_cases
+from .reports import load_reports
 
 __all__ = ["DEMO_PASSWORD", "load_demo"]
 
@@ -27,4 +28,5 @@ def load_demo() -> bool:
     load_coaching_and_reviews(store, manager, staff, local_today())  # shapes KPI values: before proposals
     propose_topics(upcoming, local_today())  # now that there are KPI values and goals to propose
     load_problems_and_cases(store, manager, staff, upcoming, local_today())
+    load_reports(store, manager, local_today())  # last month's review published, this month's a draft
     return True

@@ -1,4 +1,4 @@
-// Pitwall's small client side: confirmations, unsaved-minutes drafts, meeting mode, and error notices.
+// Pitwall's small client side: confirmations, unsaved drafts (minutes, reviews), meeting mode, and error notices.
 (function () {
   "use strict";
 
@@ -44,12 +44,17 @@
   // expired login loses nothing: the copy is restored (and saved) when the page is opened again.
   function draftKey(form) { return "pitwall-draft-" + form.dataset.draftKey; }
 
+  // Every textarea of the form is kept (the minutes have one, a monthly review four).
+  function textareas(form) { return form.querySelectorAll("textarea[name]"); }
+
   document.addEventListener("input", function (event) {
     var form = event.target.closest && event.target.closest("form[data-draft-key]");
-    if (!form || event.target.name !== "minutes") return;
+    if (!form || event.target.tagName !== "TEXTAREA") return;
+    var fields = {};
+    textareas(form).forEach(function (area) { fields[area.name] = area.value; });
     try {
       localStorage.setItem(draftKey(form), JSON.stringify({
-        version: form.querySelector("input[name=version]").value, text: event.target.value,
+        version: form.querySelector("input[name=version]").value, fields: fields,
       }));
     } catch (e) { /* storage full or disabled: autosave still runs */ }
   });
@@ -64,11 +69,18 @@
   function restoreDrafts() {
     document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
       var raw = localStorage.getItem(draftKey(form));
-      var area = form.querySelector("textarea[name=minutes]");
-      if (!raw || !area) return;
+      if (!raw) return;
       var draft = JSON.parse(raw);
-      if (draft.text === area.value) { localStorage.removeItem(draftKey(form)); return; }
-      area.value = draft.text;
+      // Drafts written before several fields were kept hold one `text`: the minutes.
+      var fields = draft.fields || { minutes: draft.text };
+      var changed = false;
+      textareas(form).forEach(function (area) {
+        if (fields[area.name] !== undefined && fields[area.name] !== area.value) changed = true;
+      });
+      if (!changed) { localStorage.removeItem(draftKey(form)); return; }
+      textareas(form).forEach(function (area) {
+        if (fields[area.name] !== undefined) area.value = fields[area.name];
+      });
       form.querySelector("input[name=version]").value = draft.version;
       notice(document.body.dataset.msgDraft, "warning");
       if (window.htmx && form.getAttribute("hx-post")) window.htmx.trigger(form, "submit");
