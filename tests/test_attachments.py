@@ -489,3 +489,18 @@ def demo_login(app, username):
     c = Browserish(app.test_client())
     assert c.login(username, DEMO_PASSWORD).status_code == 302
     return c
+
+
+def test_thumbnails_for_a_list_row(app, staff, make_item):
+    from flask import render_template_string
+
+    item = make_item(staff)
+    for n in range(4):
+        services.attach("action_item", item, _file(png(), f"{n}.png"), staff)
+    services.attach("action_item", item, _file(b"%PDF-1.4", "a.pdf"), staff)
+    db.session.commit()
+    files = services.attachments_of("action_item", [item.id])
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        html = render_template_string("{{ attachment_thumbs(files[id]) }}|{{ attachment_thumbs([]) }}|",
+                                      files=files, id=item.id)
+    assert html.count("<img") == 3 and "+1" in html and "1 file" in html and html.endswith("||")

@@ -211,6 +211,7 @@ def test_the_orphan_check_finds_blobs_without_rows_and_rows_without_blobs(backen
     assert kept.storage_key not in unnamed
     result = app.test_cli_runner().invoke(args=["attachments", "orphans", "--delete", "--hours", "-1"])
     assert f"blob without a row: {stray}" in result.output and "row without its blob: attachment" in result.output
-    assert "deleted 1 blobs" in result.output and not store.exists(stray) and store.exists(kept.storage_key)
+    assert f"deleted {len(earlier) + 1} blobs" in result.output  # other tests' leftovers too
+    assert not store.exists(stray) and store.exists(kept.storage_key)
     for key in (kept.storage_key, kept.thumbnail_key, lost.thumbnail_key):
         store.delete(key)

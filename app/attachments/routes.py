@@ -74,6 +74,16 @@ def attachment_panel(owner_type: str, owner, attachments=None) -> Markup:
     return Markup(render_template("attachments/_panel.html", **panel_context(kind, owner, attachments)))
 
 
+@bp.app_template_global()
+def attachment_thumbs(attachments, limit: int = 3) -> Markup:
+    """Small thumbnails for a row of a list: `{{ attachment_thumbs(files[case.id]) }}`, with `files`
+    from services.attachments_of(type, ids) (one query for the page). The caller has already checked
+    that the user may see the owners it lists."""
+    if not attachments:
+        return Markup("")
+    return Markup(render_template("attachments/_thumbs.html", attachments=attachments, limit=limit))
+
+
 @bp.app_template_filter("filesize")
 def filesize(size: int) -> str:
     return human_size(size)
