@@ -397,3 +397,30 @@ def test_demo_has_problems_in_every_state_and_cases(app):
     assert db.session.scalar(select(ProblemMeeting.id)) is not None
     statuses = {c.status for c in db.session.scalars(select(TypicalCase))}
     assert statuses == {"proposed", "published"}
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_every_page_answers_per_role_full_or_htmx(login, staff, manager, gm, make_user, store, htmx):
+    from app.auth.models import ADMIN
+    from app.cases import services as cases
+
+    admin = make_user(ADMIN, store, username="adm")
+    p = triaged(manager, staff, staff)
+    c = cases.propose(store_id=store.id, created_by_id=staff.id, title="Case", case_date=local_today(),
+                      example="good", category="technical", satisfaction="satisfied")
+    cases.publish(c, manager.id, None)
+    db.session.commit()
+    expected = {
+        staff: {"/problems/": 302, "/problems/mine": 200, "/problems/new": 200, f"/problems/{p.id}": 200,
+                "/problems/export.xlsx": 403, "/cases/": 200, "/cases/new": 200, f"/cases/{c.id}": 200,
+                f"/cases/{c.id}/edit": 403, "/cases/export.xlsx": 200},
+        manager: {"/problems/": 200, "/problems/mine": 200, "/problems/new": 200, f"/problems/{p.id}": 200,
+                  "/problems/export.xlsx": 200, "/cases/?status=proposed": 200, f"/cases/{c.id}/edit": 200},
+        gm: {"/problems/": 200, "/problems/new": 403, f"/problems/{p.id}": 200, "/cases/": 200, "/cases/new": 403,
+             f"/cases/{c.id}/edit": 403, "/dashboard/": 200},
+        admin: {"/problems/": 200, f"/problems/{p.id}": 200, "/cases/": 200, "/cases/new": 403},
+    }
+    for user, pages in expected.items():
+        client = login(user)
+        for url, status in pages.items():
+            assert client.get(url, htmx=htmx).status_code == status, (user.username, url)
