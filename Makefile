@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-pg lint install translations extract-messages upgrade demo serve clean bench backup load lock
+.PHONY: run notify test test-pg lint install translations extract-messages upgrade demo serve clean bench backup load lock
 
 # Installs exactly what requirements-dev.lock pins, every file checked against its hash; `pip check`
 # fails when pyproject.toml asks for something the lock lacks (run `make lock`).
@@ -41,8 +41,12 @@ demo: upgrade
 run: demo
 	@echo "Pitwall on http://127.0.0.1:$(PORT)  (demo logins: admin, gm, manager, staff1 ... staff6; password pitwall-demo)"
 	@if [ -n "$$MAIL_SERVER" ]; then echo "E-mail goes to the SMTP server $$MAIL_SERVER:$${MAIL_PORT:-25} when \`.venv/bin/flask notify\` runs"; \
-	  else echo "E-mail is written to the log (no MAIL_SERVER set) when \`.venv/bin/flask notify\` runs (README, Notifications)"; fi
+	  else echo "E-mail is written to the log (no MAIL_SERVER set) when \`make notify\` (.venv/bin/flask notify) runs (README, Notifications)"; fi
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Deliver due e-mail and run today's reminders and digests once (cron runs `flask notify` every minute).
+notify: upgrade
+	$(BIN)/flask notify
 
 # Production-style: several stateless workers (set DATABASE_URL, SECRET_KEY); their rate-limit
 # counters are shared in Redis (gunicorn.conf.py refuses memory:// with more than one worker).

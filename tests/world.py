@@ -16,6 +16,7 @@ from app.goals import services as goals
 from app.kpis.models import PERSON_SCOPE, STORE_SCOPE, Kpi
 from app.meetings import calendar
 from app.meetings import services as meetings
+from app.notifications.models import Notification
 from app.notifications.robots import ChatRobot
 from app.reviews.services import create_review
 from app.timeutils import local_today
@@ -62,6 +63,8 @@ def build_world(make_user, make_store, store) -> dict:
         "kpi": store_kpi, "person_kpi": db.session.scalar(select(Kpi).where(Kpi.scope == PERSON_SCOPE).limit(1)),
         "talk": talk, "review": review, "token": token, "plaintext": plaintext, "today": today,
         "robot": robot, "feed_token": feed_token,
+        # The staff member's notification of their new item (notifications).
+        "notification": db.session.scalar(select(Notification).where(Notification.user_id == staff.id).limit(1)),
     }
 
 
@@ -75,7 +78,7 @@ def url_args(world) -> dict:
         "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
         "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
         "robot_id": world["robot"].id, "token": world["feed_token"],
-        "notification_id": 1,  # the notifications pages answer 404 for one that does not exist
+        "notification_id": world["notification"].id, "message_id": 1,
         "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
     }
 

@@ -31,9 +31,14 @@ def run_daily_jobs(now_local: datetime | None = None) -> list[tuple[str, int]]:
     today = now_local.date()
     done = []
     store_ids = db.session.scalars(select(Store.id).where(Store.active.is_(True)).order_by(Store.id)).all()
+    # Most runs of a day find everything done: one read, no writes.
+    ran = {(r.job, r.store_id) for r in db.session.execute(
+        select(DailyRun.job, DailyRun.store_id).where(DailyRun.day == today))}
     db.session.rollback()
     for store_id in store_ids:
         for name, job in DAILY_JOBS.items():
+            if (name, store_id) in ran:
+                continue
             try:
                 taken = db.session.execute(insert_unless_taken(DailyRun).values(
                     job=name, store_id=store_id, day=today, ran_at=utcnow()).returning(DailyRun.id)).first()
