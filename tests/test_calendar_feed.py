@@ -105,3 +105,13 @@ def test_the_feed_pages_need_a_login(client):
 def test_uid_domain_is_configurable(app, monkeypatch):
     monkeypatch.setitem(app.config, "CALENDAR_DOMAIN", "pitwall.example.com")
     assert calendar.calendar_domain() == "pitwall.example.com"
+
+
+def test_a_cancelled_meeting_stays_in_the_feed_as_cancelled(app, login, manager, staff, make_meeting):
+    meeting = make_meeting(theme="Called off", attendees=[staff])
+    client = login(manager)
+    assert client.post(f"/meetings/{meeting.id}/cancel", data={"confirm": "y"}).status_code == 302
+    url = _feed_url(login(staff).post("/meetings/calendar-feed").get_data(as_text=True))
+    cal = Calendar.from_ical(app.test_client().get(url.replace("http://localhost", "")).data)
+    [event] = [e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("meeting-")]
+    assert str(event["STATUS"]) == "CANCELLED"
