@@ -134,6 +134,7 @@ def board():
         status=request.args.get("status") if request.args.get("status") in STATUSES else None,
         overdue=request.args.get("overdue") == "1",
         meeting_id=id_arg("meeting"),
+        extended=request.args.get("extended") == "1",
     )
     page = paginate(services.board_stmt(store_id, today, **filters))
     return render_template("actions/board.html", page=page, today=today, filters=filters,

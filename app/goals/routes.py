@@ -13,7 +13,7 @@ from ..kpis.services import active_kpis, kpi_by_code
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
 from ..validation import in_range
-from . import services
+from . import figures, services
 from .forms import (
     PERSON,
     STORE,
@@ -40,6 +40,7 @@ from .progress import progress_for
 
 bp = Blueprint("goals", __name__, template_folder="templates")
 require_login(bp)
+bp.record_once(lambda state: figures.register(state.app))  # figure() etc. for every template
 
 
 @bp.context_processor
