@@ -137,11 +137,13 @@ class Figure:
                 return _("%(gap)s %(unit)s above the band", gap=gap, unit=unit)
             return _("%(gap)s %(unit)s below the band", gap=gap, unit=unit)
         if self.met:
-            if not self.gap or fnumber(self.gap, self.unit) == fnumber(0, self.unit):
+            if gap == fnumber(0, self.unit):
                 return _("on target")
             if self.direction == LOWER:
                 return _("%(gap)s %(unit)s better than target", gap=gap, unit=unit)
             return _("%(gap)s %(unit)s ahead of target", gap=gap, unit=unit)
+        if gap == fnumber(0, self.unit):  # missed by less than the unit's last decimal
+            return _("just above target") if self.direction == LOWER else _("just short of target")
         if self.direction == LOWER:
             return _("%(gap)s %(unit)s too high", gap=gap, unit=unit)
         return _("%(gap)s %(unit)s short", gap=gap, unit=unit)
