@@ -103,7 +103,7 @@ def test_goal_shows_target_actual_attainment_and_status(login, manager, store, v
     row = goals[goals.index("Efficiency to 100"):]
     row = row[:row.index("</tr>")]
     # Actual against target with the gap in the KPI's unit, not a bare percentage (goals.figures).
-    assert ">100 <" in row and "<strong>80</strong> / 100" in row and "20 pts short" in row
+    assert ">100%<" in row and "<strong>80</strong> / 100%" in row and "20 pts short" in row
     assert "Off track" in row and "state-off_track" in row and "✕" in row
     # Off track and not checked this month: also an exception, and in the management health list.
     exceptions = html[html.index('id="h-exceptions"'):html.index('id="h-goals"')]

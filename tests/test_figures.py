@@ -129,6 +129,6 @@ def test_chart_shows_latest_value_and_direction(login, make_user, store):
     html = login(manager).get("/dashboard/").get_data(as_text=True)
     chart = html[html.index('<figure class="chart">'):]
     chart = chart[:chart.index("</figure>")]
-    assert "Complaint rate" in chart and "Latest: 1.2 % in" in chart and "Lower is better" in chart
+    assert "Complaint rate" in chart and "Latest: 1.2% in" in chart and "Lower is better" in chart
     d = chart[chart.index('class="chart-line" d="') + 22:]
     assert d[:d.index('"')].count("M") == 2  # a gap for the missing month

@@ -51,14 +51,21 @@ def state_label(state: str | None) -> str:
     return str(STATE_LABELS.get(state or NO_DATA, STATE_LABELS[NO_DATA]))
 
 
+def with_unit(text: str, unit: str, unit_label: str) -> str:
+    """A formatted figure with its unit: "89.7%" (no space before %), "92 分", "1,249 orders"."""
+    if unit == PERCENT:
+        return f"{text}%"
+    return f"{text} {unit_label}" if unit_label else text
+
+
 def state_symbol(state: str | None) -> str:
     return STATE_SYMBOLS.get(state or NO_DATA, STATE_SYMBOLS[NO_DATA])
 
 
 def register(app) -> None:
-    """Make `figure`, `goal_figure`, `state_label` and `state_symbol` globals of every template."""
+    """Make `figure`, `goal_figure`, `state_label`, `state_symbol` and `with_unit` globals of every template."""
     app.jinja_env.globals.update(figure=figure, goal_figure=goal_figure, state_label=state_label,
-                                 state_symbol=state_symbol)
+                                 state_symbol=state_symbol, with_unit=with_unit)
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,10 @@ class Figure:
         return fnumber(self.target, self.unit)
 
     @property
+    def target_with_unit(self) -> str:
+        return with_unit(self.target_text, self.unit, self.unit_label)
+
+    @property
     def gap_unit(self) -> str:
         return _("pts") if self.unit == PERCENT else self.unit_label
 
@@ -153,8 +164,8 @@ class Figure:
         """The whole figure in one sentence, for a screen reader or a tooltip."""
         if self.actual is None:
             return self.state_label
-        parts = [_("%(actual)s against %(target)s %(unit)s", actual=self.actual_text, target=self.target_text,
-                   unit=self.unit_label), self.gap_text]
+        parts = [_("%(actual)s against %(target)s", actual=self.actual_text, target=self.target_with_unit),
+                 self.gap_text]
         if self.attainment is not None:
             parts.append(_("attainment %(pct)s", pct=self.percent_text))
         parts.append(self.state_label)
