@@ -66,7 +66,7 @@ def url_args(world) -> dict:
         "user_id": world["users"][STAFF].id, "manager_id": world["users"][MANAGER].id,
         "person_id": world["users"][STAFF].id, "store_id": world["other_store"].id,
         "session_id": world["talk"].id, "review_id": world["review"].id, "token_id": world["token"].id,
-        "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
+        "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css", "view": "goals",
     }
 
 

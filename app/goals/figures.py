@@ -199,12 +199,17 @@ def figure(*, actual: float | None, target: float | None, direction: str = HIGHE
         direction, unit, unit_label = kpi.direction, kpi.unit, kpi.unit_label
         if kpi.direction == BAND and kpi.band_low is not None and kpi.band_high is not None:
             band = (kpi.band_low, kpi.band_high)
+    if actual is not None and not math.isfinite(actual):  # a wild stored value: shown as "—", judged on nothing
+        return Figure(actual=actual, target=target, unit=unit, unit_label=str(unit_label), direction=direction,
+                      band=band, attainment=None, state=NO_DATA, gap=None, met=None)
     met, gap = _met_and_gap(direction, target, actual, band)
     if gap is not None:  # a gap that rounds away in the unit's decimals is no gap
         decimals = DECIMALS.get(unit, DEFAULT_DECIMALS)
         gap = round(gap, decimals)
     if ratio is None:
         ratio = attainment(direction, target, actual, baseline, band)
+    if ratio is not None and not math.isfinite(ratio):
+        ratio = None
     if state is None:
         state = status(ratio) if actual is not None else None
     return Figure(actual=actual, target=target, unit=unit, unit_label=str(unit_label), direction=direction,

@@ -5,8 +5,8 @@ from flask_login import current_user, login_required
 from ..auth.permissions import can_oversee_store
 from ..auth.services import visible_stores
 from ..common import LANGUAGES, current_store_id, remember_language, safe_next
-from ..forms import EmptyForm
 from ..dashboard.permissions import group_is_start_page
+from ..forms import EmptyForm
 from .health import checks as health_checks
 
 bp = Blueprint("main", __name__, template_folder="templates")
