@@ -132,3 +132,9 @@ def test_chart_shows_latest_value_and_direction(login, make_user, store):
     assert "Complaint rate" in chart and "Latest: 1.2% in" in chart and "Lower is better" in chart
     d = chart[chart.index('class="chart-line" d="') + 22:]
     assert d[:d.index('"')].count("M") == 2  # a gap for the missing month
+
+
+def test_a_wild_value_is_no_data(en):
+    for wild in (float("inf"), float("nan")):
+        f = figure(actual=wild, target=95, direction="higher", unit="percent")
+        assert f.state == "no_data" and f.percent is None and f.bar == 0 and f.actual_text == "—"
