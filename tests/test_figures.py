@@ -138,3 +138,10 @@ def test_a_wild_value_is_no_data(en):
     for wild in (float("inf"), float("nan")):
         f = figure(actual=wild, target=95, direction="higher", unit="percent")
         assert f.state == "no_data" and f.percent is None and f.bar == 0 and f.actual_text == "—"
+
+
+def test_fattainment_filter(en):
+    from app.goals.figures import fattainment
+
+    assert fattainment(0.99996) == "99.9%" and fattainment(1.0) == "100%" and fattainment(0.4) == "40%"
+    assert fattainment(-0.2) == "below the baseline" and fattainment(None) == "—"

@@ -58,6 +58,16 @@ def with_unit(text: str, unit: str, unit_label: str) -> str:
     return f"{text} {unit_label}" if unit_label else text
 
 
+def fattainment(ratio: float | None) -> str:
+    """An attainment alone (the `fattainment` filter): floored to one decimal, never rounded up to
+    100 %; below the baseline in words; "—" when unknown."""
+    if ratio is None or not math.isfinite(ratio):
+        return "—"
+    if ratio < 0:
+        return _("below the baseline")
+    return _("%(num)s%%", num=fnumber(floor_percent(ratio), PERCENT))
+
+
 def state_symbol(state: str | None) -> str:
     return STATE_SYMBOLS.get(state or NO_DATA, STATE_SYMBOLS[NO_DATA])
 
@@ -66,6 +76,7 @@ def register(app) -> None:
     """Make `figure`, `goal_figure`, `state_label`, `state_symbol` and `with_unit` globals of every template."""
     app.jinja_env.globals.update(figure=figure, goal_figure=goal_figure, state_label=state_label,
                                  state_symbol=state_symbol, with_unit=with_unit)
+    app.jinja_env.filters["fattainment"] = fattainment
 
 
 @dataclass(frozen=True)
@@ -101,11 +112,7 @@ class Figure:
 
     @property
     def percent_text(self) -> str:
-        if self.below_baseline:
-            return _("below the baseline")
-        if self.percent is None:
-            return "—"
-        return _("%(num)s%%", num=fnumber(self.percent, PERCENT))
+        return fattainment(self.attainment)
 
     @property
     def state_label(self) -> str:
