@@ -1,6 +1,7 @@
 """Error pages: a clear page for people, a short fragment for htmx widgets (every package may render one)."""
 from flask import render_template
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from .common import UnreadableQuery
@@ -9,7 +10,7 @@ from .request_log import request_id
 
 MESSAGES = {
     400: lambda: _("The request could not be understood. Reload the page and try again."),
-    403: lambda: _("You do not have permission to do this."),
+    403: lambda: _("You do not have permission to see this page or to do this."),
     404: lambda: _("This page does not exist, or it was removed."),
     405: lambda: _("This address does not accept that kind of request."),
     409: lambda: _("Someone else changed this at the same time."),
@@ -24,7 +25,18 @@ def render_error(code: int, message: str | None = None):
     # A 500 names its request, so a person can quote it and the log line with the traceback is found.
     reference = request_id() if code >= 500 else None
     template = "_error.html" if htmx else "error.html"
-    return render_template(template, code=code, message=message, reference=reference), code
+    return render_template(template, code=code, message=message, reference=reference,
+                           advice=_refusal_advice() if code == 403 else None), code
+
+
+def _refusal_advice() -> str | None:
+    """What to do about a refusal, and whom to ask, by the person's role (roles as in auth.models)."""
+    role = getattr(current_user, "role", None) if current_user.is_authenticated else None
+    return {
+        "staff": _("If you need it for your work, ask your service manager."),
+        "manager": _("If you need it, ask your general manager; for accounts and stores, the administrator."),
+        "gm": _("If you need it, ask the administrator, who gives access to stores."),
+    }.get(role)
 
 
 def register(app):

@@ -102,8 +102,9 @@ def test_goal_shows_target_actual_attainment_and_status(login, manager, store, v
     goals = html[html.index('id="h-goals"'):]
     row = goals[goals.index("Efficiency to 100"):]
     row = row[:row.index("</tr>")]
-    assert ">100<" in row and ">80<" in row and "80%" in row
-    assert "Off track" in row and "goal-off_track" in row
+    # Actual against target with the gap in the KPI's unit, not a bare percentage (goals.figures).
+    assert ">100%<" in row and "<strong>80</strong> / 100%" in row and "20 pts short" in row
+    assert "Off track" in row and "state-off_track" in row and "✕" in row
     # Off track and not checked this month: also an exception, and in the management health list.
     exceptions = html[html.index('id="h-exceptions"'):html.index('id="h-goals"')]
     assert "Efficiency to 100" in exceptions
@@ -139,7 +140,7 @@ def test_trend_chart_is_an_svg_with_line_and_target(login, manager, store, value
     start = html.index('<svg viewBox')  # the first chart (the meeting rhythm's bars are SVG too)
     svg = html[start:html.index("</svg>", start)]
     assert 'role="img"' in svg and "aria-label=" in svg and "On-time delivery" in svg
-    assert "<polyline" in svg and 'class="chart-target"' in svg and "stroke-dasharray" in svg
+    assert '<path class="chart-line"' in svg and 'class="chart-target"' in svg and "stroke-dasharray" in svg
     assert svg.count("<circle") == 3 and "<title>" in svg
     assert "/kpis/grid" in html
 
@@ -154,7 +155,9 @@ def test_band_kpi_is_drawn_with_a_shaded_band(login, manager, store, value, toda
 def test_gm_and_admin_see_the_dashboard(login, make_user, store, value, role, today):
     value("COMPLAINT_RATE", store, previous_month(today), 2.5)
     html = page(login(make_user(role, store)))
-    assert "Open a PDCA goal" in html and "Management health" in html
+    # Only the store's service manager opens goals: no button that would answer 403.
+    assert "KPIs below target with no goal" in html and "Management health" in html
+    assert "Open a PDCA goal" not in html and "/goals/new" not in html
 
 
 def test_staff_see_their_own_goals_and_kpis(login, staff, manager, store, make_user, value, goal, today):
@@ -168,7 +171,7 @@ def test_staff_see_their_own_goals_and_kpis(login, staff, manager, store, make_u
     html = page(login(staff))
     assert "My dashboard" in html and "My CSI goal" in html
     assert "Someone else" not in html and "Store goal" not in html
-    assert "Customer satisfaction" in html and "<polyline" in html
+    assert "Customer satisfaction" in html and 'class="chart-line"' in html
     assert "Fixed right first time" not in html and "Open a PDCA goal" not in html
     assert "Management health" not in html
 
@@ -197,7 +200,8 @@ def test_gm_with_two_stores_sees_the_comparison(login, make_user, store, store_b
     html = page(login(gm))
     compare = html[html.index('id="h-compare"'):]
     assert "First store" in compare and "Second store" in compare
-    assert "att-ok" in compare and "att-bad" in compare and ">97<" in compare and ">80<" in compare
+    assert "state-on_track" in compare and "state-off_track" in compare and ">97<" in compare and ">80<" in compare
+    assert "15 pts short" in compare and "2 pts ahead of target" in compare
 
 
 def test_manager_with_one_store_sees_no_comparison(login, manager, store, value, today):

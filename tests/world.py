@@ -104,7 +104,7 @@ def url_args(world) -> dict:
         "notification_id": world["notification"].id, "message_id": 1,
         "robot_id": world["robot"].id, "token": world["feed_token"],
         "session_id": world["talk"].id, "review_id": world["review"].id, "report_id": world["report"].id, "token_id": world["token"].id,
-        "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css",
+        "proposal_id": 1, "step": 1, "op": "save", "choice": "keep", "filename": "app.css", "view": "goals",
     }
 
 
@@ -154,3 +154,68 @@ def count(model) -> int:
 
 
 FAR_DATE = date(9999, 12, 31)
+
+
+def build_group(make_user, make_store) -> dict:
+    """Three stores under one general manager (home store North), in a known order of need:
+    East is worst (a goal off track, KPIs below target, seven overdue items, one extended twice,
+    no weekly meeting held), South in between (one overdue item, three of four meetings held),
+    North fine (its goal on track, every meeting held, its manager assessed capable)."""
+    from app.auth.models import Store
+    from app.dashboard.group import due_days
+    from app.kpis.models import KpiValue
+    from app.kpis.services import kpi_by_code
+    from app.meetings.models import CLOSED
+    from app.months import month_start, previous_month
+    from app.reviews.models import DUTY_KEYS
+
+    today = local_today()
+    north = db.session.scalar(select(Store).where(Store.code == "N1")) or make_store("N1", "North store")
+    east, south = make_store("E1", "East store"), make_store("S9", "South store")
+    gm = make_user(GM, north, username="g_gm", name="GM Wang")
+    managers = {s.code: make_user(MANAGER, s, username=f"g_mgr_{s.code.lower()}", name=f"Manager {s.code}")
+                for s in (north, east, south)}
+    staff = {s.code: make_user(STAFF, s, username=f"g_staff_{s.code.lower()}", name=f"Advisor {s.code}")
+             for s in (north, east, south)}
+    gm.extra_stores.extend([east, south])
+    db.session.commit()
+    resolution, delivery = kpi_by_code("RESOLUTION_RATE"), kpi_by_code("ON_TIME_DELIVERY")
+    last = previous_month(today)
+    # A month goal for this month, judged on this month's value (so it has data on any day).
+    goals_made = {}
+    for store, actual in ((north, 93.0), (east, 89.7)):
+        goal = goals.create_goal(store_id=store.id, kpi=resolution, person_id=None, period_kind="month",
+                                 period_day=today, target=92, baseline=87.5, owner_id=managers[store.code].id,
+                                 created_by_id=managers[store.code].id, title=f"Resolution {store.code}")
+        goals_made[store.code] = goal
+        db.session.add(KpiValue(kpi_id=resolution.id, store_id=store.id, person_id=None, subject_key=0,
+                                month=month_start(today), value=actual, source="demo"))
+    for store, res, deliv in ((north, 95.0, 97.0), (east, 80.0, 90.0), (south, 91.0, 94.0)):
+        for kpi, value in ((resolution, res), (delivery, deliv)):
+            db.session.add(KpiValue(kpi_id=kpi.id, store_id=store.id, person_id=None, subject_key=0,
+                                    month=last, value=value, source="demo"))
+    db.session.commit()
+    for store, overdue in ((east, 7), (south, 1)):
+        for n in range(overdue):
+            item = create_action_item(store_id=store.id, title=f"Overdue {n}", owner_id=staff[store.code].id,
+                                      deadline=today + timedelta(days=3), created_by_id=managers[store.code].id)
+            db.session.flush()
+            item.deadline = today - timedelta(days=2 + n)
+            item.extension_count = 2 if (store is east and n == 0) else 0
+    db.session.commit()
+    days = due_days(0, today)
+    for store, held in ((north, days), (south, days[1:])):
+        for day in held:
+            m = meetings.create_meeting(
+                store_id=store.id, created_by_id=managers[store.code].id, attendee_ids=[], weekly_series=False,
+                kind="weekly", theme="Weekly meeting", objective="", meeting_date=today + timedelta(days=7),
+                start_time=time(8, 30), place="Room 1", chair_id=managers[store.code].id, minute_taker_id=None)
+            db.session.flush()
+            m.meeting_date, m.status = day, CLOSED
+    db.session.commit()
+    create_review(manager=managers["N1"], reviewer_id=gm.id, reviewed_on=today,
+                  met=dict.fromkeys(DUTY_KEYS[:9], True),
+                  remarks={})
+    db.session.commit()
+    return {"gm": gm, "stores": {"N1": north, "E1": east, "S9": south}, "managers": managers, "staff": staff,
+            "goals": goals_made, "today": today}

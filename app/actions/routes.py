@@ -143,6 +143,7 @@ def _board_filters() -> dict:
         status=request.args.get("status") if request.args.get("status") in STATUSES else None,
         overdue=request.args.get("overdue") == "1",
         meeting_id=id_arg("meeting"),
+        extended=request.args.get("extended") == "1",
     )
 
 
@@ -150,7 +151,8 @@ def _filter_args(filters: dict) -> dict:
     """The filters as the board's query string (for the export link)."""
     return {k: v for k, v in dict(owner=filters["owner_id"], status=filters["status"],
                                   overdue="1" if filters["overdue"] else None,
-                                  meeting=filters["meeting_id"]).items() if v}
+                                  meeting=filters["meeting_id"],
+                                  extended="1" if filters["extended"] else None).items() if v}
 
 
 @bp.get("/board")

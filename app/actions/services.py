@@ -185,8 +185,11 @@ def open_count(user_id: int) -> int:
     )
 
 
+EXTENDED_TIMES = 2  # "extended twice": the board's ?extended=1 filter and the group overview
+
+
 def board_stmt(store_id: int, today: date, owner_id=None, status=None, overdue=False,
-               meeting_id=None) -> Select:
+               meeting_id=None, extended=False) -> Select:
     stmt = select(ActionItem).where(ActionItem.store_id == store_id)
     if owner_id:
         stmt = stmt.where(ActionItem.owner_id == owner_id)
@@ -196,6 +199,8 @@ def board_stmt(store_id: int, today: date, owner_id=None, status=None, overdue=F
         stmt = stmt.where(ActionItem.status.in_(ACTIVE_STATUSES), ActionItem.deadline < today)
     if meeting_id:
         stmt = stmt.where(ActionItem.meeting_id == meeting_id)
+    if extended:  # open items whose deadline was moved twice or more
+        stmt = stmt.where(ActionItem.status.in_(ACTIVE_STATUSES), ActionItem.extension_count >= EXTENDED_TIMES)
     active_first = case((ActionItem.status.in_(ACTIVE_STATUSES), 0), else_=1)
     return stmt.order_by(active_first, ActionItem.deadline, ActionItem.id)
 

@@ -1,7 +1,7 @@
 """The dashboard: exceptions first, then goals, KPI trends, the comparison of stores and the
 department's rhythm. Managers, general managers and administrators see their current store; staff
 see their own goals and KPIs."""
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -15,7 +15,8 @@ from ..kpis.models import PERSON_SCOPE
 from ..kpis.services import active_kpis
 from ..problems.services import open_urgent
 from ..timeutils import local_today
-from . import services
+from . import group, services
+from .permissions import can_view_group
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -86,3 +87,45 @@ def _staff_view(today):
         trends=trend_charts(trend_series(store_id, kpis, today, person_id=current_user.id)),
         trend_months=TREND_MONTHS,
     )
+
+
+# --- the group overview ----------------------------------------------------------------------
+
+# Where a cell of the group overview leads, in the store it belongs to: (endpoint, arguments).
+STORE_VIEWS = {
+    "dashboard": ("dashboard.index", {}),
+    "goals": ("goals.index", {}),
+    "kpis": ("kpis.grid", {}),
+    "overdue": ("actions.board", {"overdue": "1"}),
+    "extended": ("actions.board", {"extended": "1"}),
+    "meetings": ("meetings.index", {}),
+    "coaching": ("coaching.index", {"_anchor": "coverage-h"}),
+}
+
+
+def store_view_url(store_id: int, view: str) -> str:
+    return url_for("dashboard.open_store", store_id=store_id, view=view)
+
+
+@bp.get("/group")
+def group_overview():
+    if not can_view_group(current_user):
+        abort(403)
+    today = local_today()
+    return render_template("dashboard/group.html", today=today, rows=group.overview(visible_stores(), today),
+                           store_view_url=store_view_url, meeting_weeks=group.MEETING_WEEKS,
+                           coverage_weeks=coaching_analysis.DEFAULT_COVERAGE_WEEKS,
+                           extended_times=group.EXTENDED_TIMES)
+
+
+@bp.get("/store/<int:store_id>/<view>")
+def open_store(store_id: int, view: str):
+    """A link from the group overview: make `store_id` the current store (as the header's store
+    switch does) and open one of its pages. Only a view of the store changes, no data."""
+    if view not in STORE_VIEWS:
+        abort(404)
+    if store_id not in current_user.visible_store_ids:
+        abort(403)
+    session["store_id"] = store_id
+    endpoint, args = STORE_VIEWS[view]
+    return redirect(url_for(endpoint, **args))

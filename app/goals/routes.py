@@ -14,7 +14,7 @@ from ..spreadsheets import export_rows, too_many_rows_message, xlsx_response
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
 from ..validation import in_range
-from . import exports, services
+from . import exports, figures, services
 from .forms import (
     PERSON,
     STORE,
@@ -41,6 +41,7 @@ from .progress import progress_for
 
 bp = Blueprint("goals", __name__, template_folder="templates")
 require_login(bp)
+bp.record_once(lambda state: figures.register(state.app))  # figure() etc. for every template
 
 
 @bp.context_processor

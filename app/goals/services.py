@@ -386,7 +386,7 @@ PERIOD_FILTERS = {ACTIVE: _l("Active now"), UPCOMING: _l("Not begun yet"), PAST:
 
 
 def goals_stmt(store_id: int, today: date, period: str = ACTIVE, user=None):
-    """The store's goals for a period filter; for staff only their own and those theirs roll up to."""
+    """The store's goals for a period filter; for staff the store's goals and their own."""
     stmt = select(Goal).where(Goal.store_id == store_id).options(selectinload(Goal.person))
     if period == ACTIVE:
         stmt = stmt.where(Goal.period_start <= today, Goal.period_end >= today)
@@ -394,9 +394,8 @@ def goals_stmt(store_id: int, today: date, period: str = ACTIVE, user=None):
         stmt = stmt.where(Goal.period_start > today)
     elif period == PAST:
         stmt = stmt.where(Goal.period_end < today)
-    if user is not None and user.role == STAFF:
-        mine = select(Goal.parent_id).where(Goal.person_id == user.id, Goal.parent_id.is_not(None))
-        stmt = stmt.where(or_(Goal.person_id == user.id, Goal.owner_id == user.id, Goal.id.in_(mine)))
+    if user is not None and user.role == STAFF:  # as permissions.can_view_goal
+        stmt = stmt.where(or_(Goal.person_id.is_(None), Goal.person_id == user.id, Goal.owner_id == user.id))
     return stmt.order_by(Goal.person_id.is_not(None), Goal.period_start.desc(), Goal.kpi_id, Goal.id)
 
 

@@ -1,7 +1,8 @@
 """KPI trend charts, server-drawn, for the dashboard and a person's coaching page.
 
 `trend_series` loads the last months of some KPIs for a store or a person (one query). `line_chart`
-is pure geometry, no database and no markup: a series (one slot per month, None where there is no
+is pure geometry (a missing month leaves a gap in the line: `Chart.path` has one sub-path per run
+of consecutive months), no database and no markup: a series (one slot per month, None where there is no
 value) and an optional target (a line) or band (a shaded area) become coordinates, which
 `templates/_chart.html` draws as an inline SVG. Larger values are higher up: SVG's y axis grows
 downwards, so y is flipped here. Labels come from app.formatting, in the user's locale.
@@ -50,6 +51,23 @@ class Chart:
     y_ticks: list[Tick]
     target_y: float | None
     band_y: tuple[float, float] | None  # top and bottom of the shaded band
+
+    @property
+    def segments(self) -> list[list[Point]]:
+        """The points in runs of consecutive months: a missing month breaks the line, so no line is
+        drawn across a month without a value."""
+        runs: list[list[Point]] = []
+        for p in self.points:
+            if runs and runs[-1][-1].slot == p.slot - 1:
+                runs[-1].append(p)
+            else:
+                runs.append([p])
+        return runs
+
+    @property
+    def path(self) -> str:
+        """An SVG path, one sub-path ("M … L …") per run of consecutive months."""
+        return " ".join("M" + " L".join(f"{p.x:.1f},{p.y:.1f}" for p in run) for run in self.segments)
 
     @property
     def polyline(self) -> str:

@@ -3,7 +3,9 @@ from flask import Blueprint, abort, make_response, redirect, request, session, u
 from flask_login import current_user, login_required
 
 from ..auth.permissions import can_oversee_store
+from ..auth.services import visible_stores
 from ..common import LANGUAGES, current_store_id, remember_language, safe_next
+from ..dashboard.permissions import group_is_start_page
 from ..extensions import db
 from ..forms import EmptyForm
 from ..notifications.services import remember_message_language
@@ -17,6 +19,8 @@ bp = Blueprint("main", __name__, template_folder="templates")
 def index():
     if not can_oversee_store(current_user, current_store_id()):
         return redirect(url_for("actions.mine"))
+    if group_is_start_page(current_user, len(visible_stores())):
+        return redirect(url_for("dashboard.group_overview"))
     return redirect(url_for("dashboard.index"))
 
 

@@ -156,18 +156,19 @@ def test_goal_cycle_to_gm_dashboard(new_context, make_store, make_user, artifact
     goals = gm.locator("section[aria-labelledby=h-goals]")
     goal_row = goals.locator("tbody tr").filter(has=gm.get_by_role("link", name="Complaint rate", exact=True))
     expect(goal_row).to_have_count(1)
-    expect(goal_row.locator("td[data-label=Actual]")).to_have_text("1.3")
-    expect(goal_row.locator("td[data-label=Attainment]")).to_have_text("40%")
+    # Actual against target with the gap in the KPI's unit (goals.figures), not a bare percentage.
+    expect(goal_row.locator("td[data-label=Actual] .figure-values")).to_have_text(re.compile(r"^\s*1\.3 / 1%\s*$"))
+    expect(goal_row.locator("td[data-label=Actual] .figure-gap")).to_have_text("0.3 pts too high")
     chart = gm.locator("figure.chart").filter(has_text="Complaint rate")
     expect(chart).to_have_count(1)
     expect(chart.locator("svg")).to_be_visible()
-    expect(chart.locator("svg polyline")).to_have_count(1)
-    assert len(chart.locator("svg polyline").get_attribute("points").split()) >= len(months)
+    expect(chart.locator("svg path.chart-line")).to_have_count(1)
+    assert chart.locator("svg path.chart-line").get_attribute("d").count("L") >= len(months) - 1
     expect(chart.locator("svg circle.chart-point")).to_have_count(len(months))
     gm.screenshot(path=artifacts / "12-gm-dashboard.png", full_page=True)
 
     # The figure opens the goal, which the general manager can read.
-    goal_row.locator("td[data-label=Attainment]").get_by_role("link").click()
+    goal_row.locator("td[data-label=Actual]").get_by_role("link").click()
     expect(gm).to_have_url(goal_url)
     expect(fact(gm.locator("section[aria-labelledby=figures-h]"), "Attainment")).to_have_text("40%")
     gm.screenshot(path=artifacts / "13-goal-page-gm.png", full_page=True)
