@@ -181,6 +181,13 @@ def test_closing_sends_the_minutes_and_each_owner_their_new_items(app, smtp, log
     text = minutes.get_body(("plain",)).get_content()
     assert "Complaints answered within 4 h" in text and "Check the lift" in text and "Call back 12 customers" in text
     assert "Check the lift · Technician Wu" in text and "← yours" in text
+    # The minutes PDF is attached: the archived copy, in the reader's language.
+    import io
+
+    from pypdf import PdfReader
+    [pdf] = [part for part in minutes.iter_attachments() if part.get_content_type() == "application/pdf"]
+    pages = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_content())).pages)
+    assert "Complaints answered within 4 h" in pages and "Check the lift" in pages
     mine = db.session.scalars(select(Notification).where(Notification.user_id == tech.id,
                                                          Notification.kind == notice.NEW_ITEMS)).all()
     assert len(mine) == 1 and mine[0].link == "/actions/mine"

@@ -217,6 +217,13 @@ def test_the_result_is_reported_back_with_a_marker_until_read(login, staff, tech
     assert "Did not recur" in page
     assert not only_problem().result_unseen
     assert "New result" not in c.get("/problems/mine").get_data(as_text=True)
+    # The bell (and the outbox's e-mail) told them too, linking to the problem.
+    from app.notifications.models import Notification, OutboxMessage
+    from app.problems.notices import RESULT
+    [told] = db.session.scalars(select(Notification).where(Notification.user_id == staff.id,
+                                                           Notification.kind == RESULT)).all()
+    assert told.link == f"/problems/{p.id}"
+    assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == RESULT)) is not None or not staff.email
 
 
 def test_whoever_raised_it_reopens_within_the_window(app, login, staff, tech, manager):

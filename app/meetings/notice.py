@@ -22,7 +22,7 @@ from ..formatting import fdate, ftime
 from ..notifications import ical, robots, services
 from ..notifications.registry import Attachment, register_attachment, register_daily_job, register_kind
 from ..timeutils import local_now, utcnow
-from . import calendar
+from . import calendar, documents
 from . import services as meetings
 from .models import CALLED_OFF, Meeting
 
@@ -217,9 +217,18 @@ def send_minutes(meeting: Meeting) -> None:
     _to_robots(meeting, robots.MINUTES, "minutes", params)
 
 
-# Builders attached to the minutes e-mail (the printable PDF, once it exists: the integrator adds
-# its builder's name here; each is called with meeting_id when the e-mail is sent).
-MINUTES_ATTACHMENTS: list[str] = []
+def _minutes_pdf(message, meeting_id: int) -> Attachment | None:
+    """The minutes as a PDF in the reader's language: a closed meeting's archived copy (documents)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        return None
+    return Attachment(f"minutes-{meeting_id}.pdf", "application/pdf", documents.minutes_pdf(meeting))
+
+
+register_attachment("meetings.minutes_pdf", _minutes_pdf)
+
+# Builders attached to the minutes e-mail; each is called with meeting_id when the e-mail is sent.
+MINUTES_ATTACHMENTS: list[str] = ["meetings.minutes_pdf"]
 
 
 

@@ -27,6 +27,7 @@ from ..meetings.models import PLANNED, QA, Meeting
 from ..months import add_months, month_start
 from ..textsearch import contains, normalise, words
 from ..timeutils import local_today, utcnow
+from . import notices
 from .models import (
     ACTIVE,
     CLOSED,
@@ -189,12 +190,12 @@ def close(problem: Problem, user_id: int, base_version: int | None, today: date)
 def report_back(problem: Problem, author_id: int | None = None) -> None:
     """Report the result to whoever raised the problem.
 
-    In the app: their problem page and "my problems" show the result, with a marker until they open
-    the problem (`result_seen_at`). INTEGRATOR: publish a notification to `problem.raised_by_id`
-    through app/notifications here once that package exists (problem id, title, check result)."""
+    Their problem page and "my problems" show the result, with a marker until they open the problem
+    (`result_seen_at`); a notification (bell and e-mail) tells them, in the same transaction."""
     problem.reported_at = utcnow()
     problem.result_seen_at = None
     log(problem, author_id or problem.raised_by_id, "reported")
+    notices.result(problem)
 
 
 def mark_seen(problem: Problem, user_id: int) -> bool:
