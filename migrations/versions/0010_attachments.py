@@ -1,6 +1,6 @@
 """attachments: photos and files on action items, cases, problems (any registered owner type)
 
-Revision ID: 0009_attachments
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-01 23:40:00
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009_attachments'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None

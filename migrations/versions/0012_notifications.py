@@ -1,8 +1,8 @@
 """notifications: in-app notifications, the outbox, e-mail preferences, message language, store
 notification settings, daily runs
 
-Revision ID: 0009_notifications
-Revises: 0009_cases_problems
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-01 23:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009_notifications'
-down_revision = '0009_cases_problems'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -2,8 +2,8 @@
 Feishu); on meetings when the notice went out, its iCalendar SEQUENCE and a cancellation; each
 person's secret calendar feed (its token only hashed)
 
-Revision ID: 0009_chat_robots
-Revises: 0009_notifications
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01 23:18:11.837000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009_chat_robots'
-down_revision = '0009_notifications'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

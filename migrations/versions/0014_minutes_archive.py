@@ -1,7 +1,7 @@
 """minutes archive: the PDF of a closed meeting's minutes as first rendered, per language
 
-Revision ID: 0009_minutes_archive
-Revises: 0009_chat_robots
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-01 23:30:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009_minutes_archive'
-down_revision = '0009_chat_robots'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """the typical-case archive and the problem register: typical cases with the meetings that discussed
 them and their improvements; problems and comebacks with their measures, meetings and events
 
-Revision ID: 0009_cases_problems
-Revises: 0009_attachments (0008 on main; the integrator re-chains)
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 23:17:41.975525
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009_cases_problems'
-down_revision = '0009_attachments'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

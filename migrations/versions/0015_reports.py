@@ -1,7 +1,7 @@
 """reports: the monthly and year-end reviews and their frozen figures
 
-Revision ID: 0009_reports
-Revises: 0009_minutes_archive
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-01 23:40:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009_reports'
-down_revision = '0009_minutes_archive'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
