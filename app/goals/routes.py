@@ -7,8 +7,8 @@ from sqlalchemy.orm import selectinload
 from ..auth.services import store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
-from ..forms import EmptyForm, choice_values
 from ..formatting import fmonth
+from ..forms import EmptyForm, choice_values
 from ..kpis.charts import Series, line_chart
 from ..kpis.models import PERSON_SCOPE, Kpi
 from ..kpis.services import active_kpis, kpi_by_code, monthly_values
@@ -34,9 +34,9 @@ from .models import (
     ACT_KINDS,
     CAUSES,
     CHECK,
+    DEVIATION_SOURCES,
     DO,
     PLAN,
-    DEVIATION_SOURCES,
     STAGE_ORDER,
     STAGES,
     Goal,

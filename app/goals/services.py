@@ -17,8 +17,8 @@ from ..extensions import db
 from ..formatting import fnumber
 from ..kpis.models import HIGHER, LOWER, PERSON_SCOPE, Kpi, band_of
 from ..kpis.services import monthly_values
-from ..units import DECIMALS, DEFAULT_DECIMALS
 from ..months import add_months, month_end, month_start, months_between, quarter_bounds, year_bounds
+from ..units import DECIMALS, DEFAULT_DECIMALS
 from .models import (
     ACT,
     ACT_KINDS,

@@ -25,10 +25,10 @@ from ..extensions import db, htmx
 from ..formatting import finput, fmonth, fnumber
 from ..months import add_months, months_between, year_bounds
 from ..timeutils import local_today
+from ..units import COUNT
 from ..validation import in_range, whole_number
 from . import imports, services
 from .forms import ImportForm, KpiForm, ValueForm, cell_form
-from ..units import COUNT
 from .models import BAND, LOWER, SCOPES, STORE_SCOPE, Kpi, band_of
 from .permissions import (
     can_edit_values,
