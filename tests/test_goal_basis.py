@@ -137,3 +137,16 @@ def test_staff_and_gm_see_no_stage_button(login, make_user, store, manager, kpi)
     assert "Move on to Do" not in login(gm).get(f"/goals/{goal.id}", headers=EN).get_data(as_text=True)
     staff = make_user(STAFF, store, username="s9")
     assert login(staff).get("/goals/new", headers=EN).status_code == 403
+
+
+def test_a_first_plan_step_saved_in_place_enables_the_stage_button(login, manager, store, kpi):
+    goal = make_goal(store, manager, kpi("COMPLAINT_RATE"))
+    reply = login(manager).post(f"/goals/{goal.id}/steps", htmx=True, headers=EN, data={
+        "step-what": "Call every complaint back", "step-who_id": manager.id, "step-due": local_today().isoformat(),
+        "step-standard": "", "step-monitoring": ""})
+    assert reply.status_code == 200
+    html = reply.get_data(as_text=True)
+    stepper = html.split('id="stepper"', 1)[1]
+    assert 'hx-swap-oob="true"' in stepper.split(">", 1)[0]
+    button = stepper.split("Move on to Do", 1)[0].rsplit("<button", 1)[1]
+    assert "disabled" not in button

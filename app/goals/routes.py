@@ -262,6 +262,12 @@ def _goal_chart(goal: Goal):
     return series, chart, target
 
 
+def _stage_context(goal: Goal) -> dict:
+    """The next stage and, when the rules would refuse it now, their reason (the button is disabled)."""
+    following = services.next_stage(goal)
+    return {"next_stage": following, "stage_refusal": services.stage_refusal(goal, following) if following else None}
+
+
 def _detail_context(goal: Goal, **overrides) -> dict:
     today = local_today()
     children = db.session.scalars(
@@ -274,8 +280,7 @@ def _detail_context(goal: Goal, **overrides) -> dict:
         "progresses": progresses, "children_sum": services.children_sum(goal, children),
         "formula": services.formula_for(goal), "formula_notes": services.formula_notes(goal),
         "band": services.band_text(goal.kpi), "next_goals": services.next_goals(goal),
-        "next_stage": services.next_stage(goal), "can_manage": manage,
-        "stage_refusal": services.stage_refusal(goal, services.next_stage(goal)) if services.next_stage(goal) else None,
+        "can_manage": manage, **_stage_context(goal),
         "open_section": OPEN_SECTION[goal.stage], "goal_chart": _goal_chart(goal),
         "note_form": NoteForm(formdata=None, prefix="note"),
         "step_form": _step_form(goal) if manage else None,
@@ -350,7 +355,10 @@ def _render_plan(goal: Goal, status: int = 200, step_form=None, error=None):
     ctx = {"goal": goal, "can_manage": True, "step_form": step_form or _step_form(goal), "error": error,
            "today": local_today()}
     if htmx:
-        return render_template("goals/_plan.html", **ctx), status, (
+        # The stage button follows the plan: a first step makes "Move on to Do" possible (out of band).
+        stepper = render_template("goals/_stepper.html", goal=goal, can_manage=True, oob=True,
+                                  **_stage_context(goal))
+        return render_template("goals/_plan.html", **ctx) + stepper, status, (
             {"HX-Trigger": "actionItemsChanged"} if status == 200 else {})
     if status == 200:
         return redirect(url_for(".detail", goal_id=goal.id, _anchor="plan"))
