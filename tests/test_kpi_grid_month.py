@@ -80,3 +80,20 @@ def test_staff_enter_nothing_but_read_their_own_month(login, staff, make_user, s
 def test_a_month_that_is_not_one_falls_back_to_the_year(login, manager):
     page = login(manager).get("/kpis/grid?subject=store&month=2026-13", headers=EN)
     assert page.status_code == 200 and "kpi-grid" in page.get_data(as_text=True)
+
+
+def test_a_count_is_entered_whole_in_the_grid(login, manager, store):
+    kpi, month = kpi_by_code("PAID_RO"), this_month()
+    reply = login(manager).post("/kpis/value", htmx=True, headers=EN, data={
+        "kpi_id": kpi.id, "subject": "store", "month": f"{month:%Y-%m}", "value": "1248.94", "version": "0"})
+    assert reply.status_code == 422
+    assert "Paid repair orders is counted in whole numbers." in reply.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(KpiValue)) == 0
+
+
+def test_the_gm_reads_a_month_without_inputs(login, gm, store):
+    kpi = kpi_by_code("PAID_RO")
+    upsert_values(store.id, [ValueIn(kpi.id, None, this_month(), 12345)], source="grid")
+    db.session.commit()
+    page = login(gm).get(f"/kpis/grid?month={this_month():%Y-%m}", headers=EN).get_data(as_text=True)
+    assert "12,345" in page and 'hx-post="/kpis/value"' not in page and "Paid repair orders" in page

@@ -214,6 +214,8 @@ def set_value():
         good, row_errors = services.validate_rows(store_id, [row])
         if row_errors:
             error = " ".join(e.message for e in row_errors)
+        elif kpi.unit == COUNT and not float(good[0].value).is_integer():
+            error = _("%(kpi)s is counted in whole numbers.", kpi=kpi.name)
         else:
             number = good[0].value
     if not error:
