@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.services import store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
-from ..formatting import fmonth
+from ..formatting import fdate, fmonth
 from ..forms import EmptyForm, choice_values
 from ..kpis.charts import Series, line_chart
 from ..kpis.models import PERSON_SCOPE, Kpi
@@ -257,7 +257,9 @@ def _goal_chart(goal: Goal):
     if series.latest is None:
         return None
     target = goal.target / len(months) if goal.kpi.is_summed else goal.target
-    chart = line_chart(series.values, [fmonth(m) for m in months], target=target, band=series.band,
+    # One year's months are named short (Sep, 9月): a year goal's four labels then fit the chart's width.
+    labels = [fdate(m, "MMM") if len({m.year for m in months}) == 1 else fmonth(m) for m in months]
+    chart = line_chart(series.values, labels, target=target, band=series.band,
                        label_every=1 if len(months) <= 6 else 3)
     return series, chart, target
 
