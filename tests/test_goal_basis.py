@@ -150,3 +150,12 @@ def test_a_first_plan_step_saved_in_place_enables_the_stage_button(login, manage
     assert 'hx-swap-oob="true"' in stepper.split(">", 1)[0]
     button = stepper.split("Move on to Do", 1)[0].rsplit("<button", 1)[1]
     assert "disabled" not in button
+
+
+def test_the_edit_form_shows_the_basis_too(login, manager, store, kpi, add_value):
+    rate = kpi("COMPLAINT_RATE")
+    goal = make_goal(store, manager, rate, kind="year", target=1.5)
+    add_value(rate, add_months(local_today().replace(day=1), -1), 2.25)
+    page = login(manager).get(f"/goals/{goal.id}/edit", headers=EN).get_data(as_text=True)
+    assert "Current level" in page and "2.3 %" in page
+    assert "already has a goal" not in page  # the goal itself does not count

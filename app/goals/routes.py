@@ -330,7 +330,12 @@ def edit(goal_id):
             form.owner_id.errors = list(form.owner_id.errors) + [refusal.message]
     if form.errors:
         status = 422
-    return render_template("goals/form.html", form=form, goal=goal), status
+    basis = {"kpi": goal.kpi, "current": services.current_level(goal.store_id, goal.kpi, goal.person_id, local_today()),
+             "last_year": services.last_year_baseline(goal.store_id, goal.kpi, goal.person_id, goal.period_kind,
+                                                      goal.period_start),
+             "same_period": services.same_period_goals(goal.store_id, goal.kpi_id, goal.person_id, goal.period_kind,
+                                                       goal.period_start, exclude_id=goal.id)}
+    return render_template("goals/form.html", form=form, goal=goal, basis=basis), status
 
 
 @bp.post("/<int:goal_id>/notes")
