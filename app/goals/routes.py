@@ -15,7 +15,7 @@ from ..kpis.services import active_kpis, kpi_by_code, monthly_values
 from ..months import months_between
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
-from ..validation import in_range
+from ..validation import FIGURE, in_range
 from . import services
 from .forms import (
     PERSON,
@@ -253,10 +253,14 @@ def _goal_chart(goal: Goal):
     before any month of the period has a value. A summed KPI's target is spread evenly over the months."""
     months = months_between(goal.period_start, goal.period_end)
     found = monthly_values(goal.store_id, [goal.kpi_id], goal.person_id, months[0], months[-1]).get(goal.kpi_id, {})
-    series = Series(goal.kpi, months, [found.get(m) for m in months])
+    # A value or target beyond what may be stored (written before the bounds) is left out, as the
+    # trend charts do, so it cannot break the scale.
+    series = Series(goal.kpi, months, [v if v is not None and FIGURE.holds(v) else None
+                                       for v in (found.get(m) for m in months)])
     if series.latest is None:
         return None
     target = goal.target / len(months) if goal.kpi.is_summed else goal.target
+    target = target if FIGURE.holds(target) else None
     # One year's months are named short (Sep, 9月): a year goal's four labels then fit the chart's width.
     labels = [fdate(m, "MMM") if len({m.year for m in months}) == 1 else fmonth(m) for m in months]
     chart = line_chart(series.values, labels, target=target, band=series.band,
