@@ -62,9 +62,15 @@ def fnumber(value, unit: str | None = None) -> str:
     return _shown(value, decimals, "#,##0" + ("." + "#" * decimals if decimals else ""), format_decimal)
 
 
-def finput(value) -> str:
-    """A figure as it sits in an input: no grouping, so it parses back as typed."""
-    return "" if value is None else _shown(value, 6, "0.######", format_decimal)
+def finput(value, unit: str | None = None) -> str:
+    """A figure as it sits in an input. Without a unit: no grouping, up to six decimals. With its KPI
+    unit: grouped and with the unit's decimals, as fnumber shows it (1,249 台次, never 1248.94); the
+    KPI value reader takes a comma between groups of three digits back (kpis.services.parse_number)."""
+    if value is None:
+        return ""
+    if unit is None:
+        return _shown(value, 6, "0.######", format_decimal)
+    return fnumber(value, unit)
 
 
 def fpercent(ratio) -> str:

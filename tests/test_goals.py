@@ -138,9 +138,11 @@ def test_new_form_prefills_baseline_from_last_year(login, manager, kpi, add_valu
     complaint = kpi("COMPLAINT_RATE")
     add_value(complaint, date(today.year - 1, 1, 1), 2.0)
     add_value(complaint, date(today.year - 1, 12, 1), 4.0)
+    add_value(complaint, date(today.year, 1, 1), 1.0)  # a new goal is for next year: its basis is this year
+    add_value(complaint, date(today.year, 2, 1), 2.0)
     c = login(manager)
     page = c.get("/goals/new?kpi=COMPLAINT_RATE&period_kind=year").get_data(as_text=True)
-    assert 'value="3.0"' in page
+    assert 'value="1.5"' in page and f'value="{today.year + 1}-01-01"' in page
     fragment = c.get(f"/goals/new/baseline?kpi_id={complaint.id}&period_kind=year&subject=store"
                      f"&period_day={today.isoformat()}", htmx=True, headers=EN).get_data(as_text=True)
     assert 'value="3.0"' in fragment and "Filled in from last year" in fragment

@@ -54,7 +54,7 @@ def test_store_grid_shows_store_kpis_values_and_targets(login, manager, store):
     assert page.count("<h1") == 1
     assert "Paid repair orders" in page and "Bay utilisation" in page
     assert "Customer satisfaction index" not in page  # a person KPI
-    assert 'value="1234.5"' in page  # the input holds the plain number
+    assert 'value="1,235"' in page and "1234.5" not in page  # a count: whole, with separators
     assert "80–95" in page  # the band is the target of bay utilisation
     assert 'hx-post="/kpis/value"' in page
     assert f'for="cell-{kpi.id}-3-value"' in page  # every input has its label

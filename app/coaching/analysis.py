@@ -174,16 +174,18 @@ class GapRow:
     gap: float | None  # short of the target (or, without one, of the store average)
 
 
-def gap_rows(session: CoachingSession) -> list[GapRow]:
+def gap_rows(session: CoachingSession, span: tuple[date, date] | None = None) -> list[GapRow]:
     """Each chosen KPI over the gap period: the person's level against their target and against the
-    store's people (their average, and the best of them)."""
-    if session.gap_from is None:
+    store's people (their average, and the best of them). `span` (first, last month) previews the
+    gap over a period before step 2 is saved; by default the period step 2 fixed."""
+    gap_from, gap_to = span or (session.gap_from, session.gap_to)
+    if gap_from is None:
         return []
-    book = ValueBook([session.store_id], [k.id for k in session.kpis], session.gap_from, session.gap_to)
-    targets = person_targets([session.person_id], session.kpis, session.gap_to)
+    book = ValueBook([session.store_id], [k.id for k in session.kpis], gap_from, gap_to)
+    targets = person_targets([session.person_id], session.kpis, gap_to)
     rows = []
     for kpi in session.kpis:
-        span = (session.gap_from, session.gap_to)
+        span = (gap_from, gap_to)
         level = book.level(session.store_id, kpi.id, session.person_id, *span)
         target = targets.get((session.person_id, kpi.id))
         average = book.store_average(session.store_id, kpi.id, *span)

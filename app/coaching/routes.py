@@ -129,9 +129,14 @@ def person(user_id):
     items = unclosed_items(person.id)
     form = StartForm(formdata=None)
     form.kpi_ids.choices = options((k.id, k.name) for k in kpis)
+    latest_of = {s.kpi.id: s.latest for s in series}
+    # Pre-ticked: the KPI the manager came for (?kpi=, from the coverage table), else those below target.
+    asked = [k.id for k in kpis if k.id in request.args.getlist("kpi", type=int)]
+    form.kpi_ids.data = asked or [k.id for k in kpis if latest_of.get(k.id) and analysis.shortfall(
+        k, latest_of[k.id][1], target_of[k.id])]
     return render_template(
         "coaching/person.html", person=person, kpis=kpis, target_of=target_of, charted=charted, items=items,
-        latest_of={s.kpi.id: s.latest for s in series},
+        latest_of=latest_of,
         today=today, page=paginate(services.sessions_of_person_stmt(
             person.id, None if person.id == current_user.id else current_user.visible_store_ids)), form=form,
         awaiting=services.awaiting_acknowledgement(person.id) if person.id == current_user.id else [],
@@ -177,7 +182,17 @@ def _context(session: CoachingSession, forms=None, error=None) -> dict:
     effect_due = services.follow_up_open(session, today)
     blank = _blank_forms(session)
     blank.update(forms or {})
+    preview_months = None
+    if session.next_step == 2 and session.steps_done < 2:
+        # Step 2 shows the gap first, over the period chosen (by default the form's), then asks for remarks.
+        preview_months = blank[2].months.data if blank[2].months.data in services.GAP_MONTHS else None
+        asked = request.args.get("months", type=int)
+        if asked in services.GAP_MONTHS and not (forms and 2 in forms):
+            preview_months = blank[2].months.data = asked
+        preview_months = preview_months or blank[2].months.default
+    preview = analysis.gap_rows(session, services.gap_span(session, preview_months)) if preview_months else []
     return {"s": session, "gap": analysis.gap_rows(session), "error": error, "forms": blank, "today": today,
+            "preview": preview, "preview_months": preview_months, "preview_span": services.gap_span(session, preview_months) if preview_months else None,
             "can_manage": can_coach(current_user, session.store_id),
             "can_discard": services.can_discard(session),
             "can_acknowledge": can_acknowledge(current_user, session), "effect_due": effect_due,

@@ -65,14 +65,19 @@ def save_purpose(session: CoachingSession, purpose: str) -> None:
     _done(session, PURPOSE)
 
 
+def gap_span(session: CoachingSession, months: int) -> tuple[date, date]:
+    """The `months` complete months before the talk's month: (first, last)."""
+    last = previous_month(session.held_on)
+    return add_months(last, -(months - 1)), last
+
+
 def save_gap(session: CoachingSession, months: int, remarks: str) -> None:
     """Fixes the period the gap is read over: the `months` complete months before the talk (not
     before the day this step is saved, so a talk finished later never overlaps its own effect)."""
     _open_step(session, GAP)
     if months not in GAP_MONTHS:
         raise RuleViolation(_("Choose a period for the gap."))
-    session.gap_to = previous_month(session.held_on)
-    session.gap_from = add_months(session.gap_to, -(months - 1))
+    session.gap_from, session.gap_to = gap_span(session, months)
     session.gap_remarks = (remarks or "").strip()
     _done(session, GAP)
 

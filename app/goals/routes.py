@@ -7,13 +7,16 @@ from sqlalchemy.orm import selectinload
 from ..auth.services import current_store, store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
+from ..formatting import fdate, fmonth
 from ..forms import EmptyForm, choice_values
+from ..kpis.charts import Series, line_chart
 from ..kpis.models import PERSON_SCOPE, Kpi
-from ..kpis.services import active_kpis, kpi_by_code
+from ..kpis.services import active_kpis, kpi_by_code, monthly_values
+from ..months import months_between
 from ..spreadsheets import export_rows, too_many_rows_message, xlsx_response
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
-from ..validation import in_range
+from ..validation import FIGURE, in_range
 from . import exports, figures, services
 from .forms import (
     PERSON,
@@ -28,9 +31,13 @@ from .forms import (
     StageForm,
 )
 from .models import (
+    ACT,
     ACT_KINDS,
     CAUSES,
+    CHECK,
     DEVIATION_SOURCES,
+    DO,
+    PLAN,
     STAGE_ORDER,
     STAGES,
     Goal,
@@ -119,12 +126,12 @@ def _goal_form(store_id: int) -> GoalForm:
     people = store_people(store_id)
     form.set_choices(active_kpis(), people, services.store_goal_choices(store_id, today))
     if request.method == "GET":
-        form.period_day.data = today
         form.owner_id.data = current_user.id
         form.person_id.data = id_arg("person") or 0
         form.subject.data = PERSON if request.args.get("subject") == PERSON else STORE
         if request.args.get("period_kind") in choice_values(form.period_kind):
             form.period_kind.data = request.args["period_kind"]
+        form.period_day.data = services.default_period_day(form.period_kind.data, today)
         kpi = kpi_by_code(request.args.get("kpi", "")) if request.args.get("kpi") else None
         if kpi is not None:
             form.kpi_id.data = kpi.id
@@ -134,12 +141,28 @@ def _goal_form(store_id: int) -> GoalForm:
         baseline = _num_arg("baseline")
         if baseline is None and kpi is not None:
             person_id = form.person_id.data if form.subject.data == PERSON else None
-            baseline = services.last_year_baseline(store_id, kpi, person_id or None, form.period_kind.data, today)
+            baseline = services.last_year_baseline(store_id, kpi, person_id or None, form.period_kind.data,
+                                                   form.period_day.data)
         form.baseline.data = baseline
         target = _num_arg("target")
         if target is not None:
             form.target.data = target
     return form
+
+
+def _basis(store_id: int, form: GoalForm) -> dict:
+    """What the new-goal form shows beside the baseline for the chosen KPI, subject and period:
+    the current level, last year's value for the same period, and goals already set for it."""
+    kpi = db.session.get(Kpi, form.kpi_id.data or 0) if isinstance(form.kpi_id.data, int) else None
+    kind, day = form.period_kind.data, form.period_day.data
+    if kpi is None or kind not in choice_values(form.period_kind) or day is None:
+        return {}
+    person_id = (form.person_id.data or None) if form.subject.data == PERSON else None
+    if form.subject.data == PERSON and person_id is None:
+        return {}
+    return {"kpi": kpi, "current": services.current_level(store_id, kpi, person_id, local_today()),
+            "last_year": services.last_year_baseline(store_id, kpi, person_id, kind, day),
+            "same_period": services.same_period_goals(store_id, kpi.id, person_id, kind, day)}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -149,6 +172,7 @@ def new():
         abort(403)
     form = _goal_form(store_id)
     if form.validate_on_submit():
+        already = _basis(store_id, form).get("same_period", [])
         kpi = db.session.get(Kpi, form.kpi_id.data)
         with commit_or_refuse() as refusal:
             goal = services.create_goal(
@@ -158,9 +182,13 @@ def new():
                 parent_id=form.parent_id.data or None, title=form.title.data)
         if not refusal:
             flash(_("Goal created. Next: write the plan, who does what by when."), "success")
+            if already:
+                flash(_("Note: this KPI already had a goal for the same subject and period (%(goals)s). "
+                        "Check that both are meant.", goals=", ".join(g.display_title for g in already)), "warning")
             return redirect(url_for(".detail", goal_id=goal.id))
         form.kpi_id.errors = list(form.kpi_id.errors) + [refusal.message]
-    return render_template("goals/form.html", form=form, goal=None), 422 if form.errors else 200
+    return render_template("goals/form.html", form=form, goal=None, basis=_basis(store_id, form)), \
+        422 if form.errors else 200
 
 
 @bp.get("/new/baseline")
@@ -172,15 +200,18 @@ def baseline():
     form = GoalForm(formdata=request.args, meta={"csrf": False})
     kpi = db.session.get(Kpi, id_arg("kpi_id") or 0)
     kind = form.period_kind.data if form.period_kind.data in choice_values(form.period_kind) else "quarter"
-    day = services.period_bounds(kind, local_today())[0]
-    day = form.period_day.data or day  # an unparsable date keeps the default
+    day = form.period_day.data or services.default_period_day(kind, local_today())  # unparsable: the default
+    form.period_day.data = day
     person_id = (id_arg("person_id") or 0) if request.args.get("subject") == PERSON else None
     value = None
     if kpi is not None and form.period_kind.data in choice_values(form.period_kind):
         value = services.last_year_baseline(store_id, kpi, person_id or None, form.period_kind.data, day)
     form.baseline.data = value
     form.baseline.raw_data = None
-    return render_template("goals/_baseline_field.html", form=form, found=value is not None)
+    form.kpi_id.data = kpi.id if kpi is not None else 0
+    form.person_id.data = id_arg("person_id") or 0
+    return render_template("goals/_baseline_field.html", form=form, found=value is not None,
+                           basis=_basis(store_id, form))
 
 
 @bp.route("/for-position", methods=["GET", "POST"])
@@ -193,7 +224,7 @@ def for_position():
     form = PositionGoalsForm()
     form.set_choices(active_kpis(PERSON_SCOPE), services.store_goal_choices(store_id, today))
     if request.method == "GET":
-        form.period_day.data = today
+        form.period_day.data = services.default_period_day(form.period_kind.data, today)
     if form.validate_on_submit():
         with commit_or_refuse() as refusal:
             parent, children = services.create_goals_for_position(
@@ -231,6 +262,37 @@ def _act_form(goal: Goal, formdata=None) -> ActForm:
     return form
 
 
+# The section of the goal page whose form is open in each stage (Do carries out the plan's steps);
+# the others are folded.
+OPEN_SECTION = {PLAN: "plan", DO: "plan", CHECK: "check", ACT: "act"}
+
+
+def _goal_chart(goal: Goal):
+    """The goal's months, actual against the monthly target: (series, chart, monthly target), or None
+    before any month of the period has a value. A summed KPI's target is spread evenly over the months."""
+    months = months_between(goal.period_start, goal.period_end)
+    found = monthly_values(goal.store_id, [goal.kpi_id], goal.person_id, months[0], months[-1]).get(goal.kpi_id, {})
+    # A value or target beyond what may be stored (written before the bounds) is left out, as the
+    # trend charts do, so it cannot break the scale.
+    series = Series(goal.kpi, months, [v if v is not None and FIGURE.holds(v) else None
+                                       for v in (found.get(m) for m in months)])
+    if series.latest is None:
+        return None
+    target = goal.target / len(months) if goal.kpi.is_summed else goal.target
+    target = target if FIGURE.holds(target) else None
+    # One year's months are named short (Sep, 9月): a year goal's four labels then fit the chart's width.
+    labels = [fdate(m, "MMM") if len({m.year for m in months}) == 1 else fmonth(m) for m in months]
+    chart = line_chart(series.values, labels, target=target, band=series.band,
+                       label_every=1 if len(months) <= 6 else 3)
+    return series, chart, target
+
+
+def _stage_context(goal: Goal) -> dict:
+    """The next stage and, when the rules would refuse it now, their reason (the button is disabled)."""
+    following = services.next_stage(goal)
+    return {"next_stage": following, "stage_refusal": services.stage_refusal(goal, following) if following else None}
+
+
 def _detail_context(goal: Goal, **overrides) -> dict:
     today = local_today()
     children = db.session.scalars(
@@ -243,7 +305,8 @@ def _detail_context(goal: Goal, **overrides) -> dict:
         "progresses": progresses, "children_sum": services.children_sum(goal, children),
         "formula": services.formula_for(goal), "formula_notes": services.formula_notes(goal),
         "band": services.band_text(goal.kpi), "next_goals": services.next_goals(goal),
-        "next_stage": services.next_stage(goal), "can_manage": manage,
+        "can_manage": manage, **_stage_context(goal),
+        "open_section": OPEN_SECTION[goal.stage], "goal_chart": _goal_chart(goal),
         "note_form": NoteForm(formdata=None, prefix="note"),
         "step_form": _step_form(goal) if manage else None,
         "check_form": _check_form() if manage else None,
@@ -270,6 +333,7 @@ def edit(goal_id):
     form.set_choices(store_people(goal.store_id))
     if request.method == "GET":
         form.version.data = goal.version
+        form.baseline.data = services.round_to_unit(goal.kpi, goal.baseline)
     status = 200
     if form.validate_on_submit():
         edited_meanwhile = _("Someone else changed this goal while you were editing. Your changes are still "
@@ -289,7 +353,12 @@ def edit(goal_id):
             form.owner_id.errors = list(form.owner_id.errors) + [refusal.message]
     if form.errors:
         status = 422
-    return render_template("goals/form.html", form=form, goal=goal), status
+    basis = {"kpi": goal.kpi, "current": services.current_level(goal.store_id, goal.kpi, goal.person_id, local_today()),
+             "last_year": services.last_year_baseline(goal.store_id, goal.kpi, goal.person_id, goal.period_kind,
+                                                      goal.period_start),
+             "same_period": services.same_period_goals(goal.store_id, goal.kpi_id, goal.person_id, goal.period_kind,
+                                                       goal.period_start, exclude_id=goal.id)}
+    return render_template("goals/form.html", form=form, goal=goal, basis=basis), status
 
 
 @bp.post("/<int:goal_id>/notes")
@@ -316,7 +385,10 @@ def _render_plan(goal: Goal, status: int = 200, step_form=None, error=None):
     ctx = {"goal": goal, "can_manage": True, "step_form": step_form or _step_form(goal), "error": error,
            "today": local_today()}
     if htmx:
-        return render_template("goals/_plan.html", **ctx), status, (
+        # The stage button follows the plan: a first step makes "Move on to Do" possible (out of band).
+        stepper = render_template("goals/_stepper.html", goal=goal, can_manage=True, oob=True,
+                                  **_stage_context(goal))
+        return render_template("goals/_plan.html", **ctx) + stepper, status, (
             {"HX-Trigger": "actionItemsChanged"} if status == 200 else {})
     if status == 200:
         return redirect(url_for(".detail", goal_id=goal.id, _anchor="plan"))

@@ -18,6 +18,7 @@ from ..formatting import fnumber
 from ..kpis.models import HIGHER, LOWER, PERSON_SCOPE, Kpi, band_of
 from ..kpis.services import monthly_values
 from ..months import add_months, month_end, month_start, months_between, quarter_bounds, year_bounds
+from ..units import DECIMALS, DEFAULT_DECIMALS
 from . import notices  # noqa: F401  (registers the goal notifications and their daily job)
 from .models import (
     ACT,
@@ -97,7 +98,43 @@ def last_year_baseline(store_id: int, kpi: Kpi, person_id: int | None, kind: str
     if not figures:
         return None
     total = sum(figures)
-    return round(total if kpi.is_summed else total / len(figures), 4)
+    return round_to_unit(kpi, total if kpi.is_summed else total / len(figures))
+
+
+def round_to_unit(kpi: Kpi, value: float | None) -> float | None:
+    """A figure to the decimals its KPI's unit shows (94.8667 % → 94.9), as a baseline is offered."""
+    if value is None:
+        return None
+    return round(value, DECIMALS.get(kpi.unit, DEFAULT_DECIMALS))
+
+
+def default_period_day(kind: str, today: date) -> date:
+    """Where a new goal starts: the next whole period. A goal for the period already under way is
+    born behind (its first months are gone before it is written)."""
+    return next_period(kind if kind in PERIODS else QUARTER, today)[0]
+
+
+def same_period_goals(store_id: int, kpi_id: int, person_id: int | None, kind: str, day: date,
+                      exclude_id: int | None = None) -> list[Goal]:
+    """Goals already set on this KPI for the same subject and the same period: a new one beside them
+    is allowed (a stretch target, say), but the manager should know."""
+    start, end = period_bounds(kind, day)
+    stmt = select(Goal).where(Goal.store_id == store_id, Goal.kpi_id == kpi_id, Goal.period_start == start,
+                              Goal.period_end == end,
+                              Goal.person_id.is_(None) if person_id is None else Goal.person_id == person_id)
+    if exclude_id:
+        stmt = stmt.where(Goal.id != exclude_id)
+    return db.session.scalars(stmt.order_by(Goal.id)).all()
+
+
+def current_level(store_id: int, kpi: Kpi, person_id: int | None, today: date) -> tuple[date, float] | None:
+    """The latest month with a value in the last twelve: where the subject stands now."""
+    first, last = add_months(month_start(today), -12), month_start(today)
+    values = monthly_values(store_id, [kpi.id], person_id, first, last).get(kpi.id, {})
+    if not values:
+        return None
+    month = max(values)
+    return month, values[month]
 
 
 # --- status and formula for the pages ------------------------------------------------------
@@ -294,6 +331,21 @@ def next_stage(goal: Goal) -> str | None:
 def move_to_stage(goal: Goal, stage: str, author_id: int, base_version: int | None = None, note: str = "") -> Goal:
     """Move the goal on through Plan → Do → Check → Act, refusing a step its gate does not allow."""
     check_version(goal, base_version)
+    _stage_gate(goal, stage)
+    _set_stage(goal, stage, author_id, note)
+    return goal
+
+
+def stage_refusal(goal: Goal, stage: str) -> str | None:
+    """Why move_to_stage would refuse this stage now (for a disabled button), or None."""
+    try:
+        _stage_gate(goal, stage)
+    except RuleViolation as refused:
+        return str(refused)
+    return None
+
+
+def _stage_gate(goal: Goal, stage: str) -> None:
     if stage not in STAGE_ORDER:
         raise RuleViolation(_("Unknown stage."))
     if stage == goal.stage:
@@ -313,8 +365,6 @@ def move_to_stage(goal: Goal, stage: str, author_id: int, base_version: int | No
             raise RuleViolation(_("Act comes after Check."))
     elif stage == PLAN:
         raise RuleViolation(_("To go back to Plan, record “Adjust the plan” in the Act stage."))
-    _set_stage(goal, stage, author_id, note)
-    return goal
 
 
 def _set_stage(goal: Goal, stage: str, author_id: int, note: str = "") -> None:

@@ -23,12 +23,13 @@ from ..common import VersionConflict, current_store_id, get_or_404, require_logi
 from ..errors import render_error
 from ..extensions import db, htmx
 from ..formatting import finput, fmonth, fnumber
-from ..months import months_between, year_bounds
+from ..months import add_months, months_between, year_bounds
 from ..timeutils import local_today
+from ..units import COUNT
 from ..validation import in_range, whole_number
 from . import imports, services
 from .forms import ImportForm, KpiForm, ValueForm, cell_form
-from .models import BAND, SCOPES, STORE_SCOPE, Kpi
+from .models import BAND, LOWER, SCOPES, STORE_SCOPE, Kpi, band_of
 from .permissions import (
     can_edit_values,
     can_export_values,
@@ -49,12 +50,28 @@ def target_text(kpi: Kpi) -> str:
 
 def _cell_form(kpi, month, value=None, typed=None, error=None):
     label = _("%(kpi)s, %(month)s", kpi=kpi.name, month=fmonth(month))
-    return cell_form(f"cell-{kpi.id}-{month.month}-value", label, finput(value) if typed is None else typed, error)
+    form = cell_form(f"cell-{kpi.id}-{month.month}-value", label,
+                     finput(value, kpi.unit) if typed is None else typed, error)
+    if kpi.unit == COUNT:
+        form.value.render_kw = {**form.value.render_kw, "inputmode": "numeric"}
+    return form
+
+
+def below_target(kpi: Kpi, value) -> bool:
+    """A month's value that misses the KPI's own target (its default target, or outside its band)."""
+    if value is None:
+        return False
+    band = band_of(kpi)
+    if band:
+        return not band[0] <= value <= band[1]
+    if kpi.default_target is None:
+        return False
+    return value > kpi.default_target if kpi.direction == LOWER else value < kpi.default_target
 
 
 @bp.context_processor
 def kpi_helpers():
-    return {"target_text": target_text, "cell_form": _cell_form}
+    return {"target_text": target_text, "cell_form": _cell_form, "below_target": below_target}
 
 
 # --- catalogue ----------------------------------------------------------------------------
@@ -131,8 +148,15 @@ def _months(year: int) -> list[date]:
     return months_between(*year_bounds(date(year, 1, 1)))
 
 
-def _grid_context(store_id: int, person: User | None, year: int, errors=None, conflicts=None) -> dict:
-    months = _months(year)
+def _month_arg() -> date | None:
+    """?month=2026-12: the one month a phone enters (the month view); None for the year's table."""
+    return services.parse_month(request.args.get("month")) if request.args.get("month") else None
+
+
+def _grid_context(store_id: int, person: User | None, year: int, errors=None, conflicts=None,
+                  month: date | None = None) -> dict:
+    months = [month] if month else _months(year)
+    this_month = local_today().replace(day=1)
     kpis = services.grid_kpis(person)
     values, versions = services.grid_values(store_id, [k.id for k in kpis], person.id if person else None,
                                             months[0], months[-1])
@@ -143,7 +167,12 @@ def _grid_context(store_id: int, person: User | None, year: int, errors=None, co
     return {"kpis": kpis, "values": values, "versions": versions, "months": months, "year": year,
             "person": person, "people": people, "subject": str(person.id) if person else services.STORE_SUBJECT,
             "can_edit": can_edit_values(current_user, store_id), "store": current_store(),
-            "errors": errors or {}, "conflicts": conflicts or {}}
+            "errors": errors or {}, "conflicts": conflicts or {}, "month": month,
+            "this_month": this_month, "by_month": bool(month),
+            # newest first, months still ahead left out (there is nothing to enter for them yet)
+            "chooser_months": [m for m in reversed(_months(year)) if m <= this_month] or _months(year),
+            "prev_month": add_months(month, -1) if month else None,
+            "next_month": add_months(month, 1) if month else None}
 
 
 @bp.get("/grid")
@@ -155,6 +184,9 @@ def grid():
     person = load_subject(store_id, subject)
     if not can_view_values(current_user, store_id, person):
         abort(403)
+    month = _month_arg()
+    if month:
+        return render_template("kpis/month.html", **_grid_context(store_id, person, month.year, month=month))
     return render_template("kpis/grid.html", **_grid_context(store_id, person, _year_arg()))
 
 
@@ -182,6 +214,8 @@ def set_value():
         good, row_errors = services.validate_rows(store_id, [row])
         if row_errors:
             error = " ".join(e.message for e in row_errors)
+        elif kpi.unit == COUNT and not float(good[0].value).is_integer():
+            error = _("%(kpi)s is counted in whole numbers.", kpi=kpi.name)
         else:
             number = good[0].value
     if not error:
@@ -192,10 +226,11 @@ def set_value():
             db.session.rollback()
             # Someone else saved this cell since it was loaded: show what is stored now, and offer mine.
             conflict = {"mine": typed, "current": services.find_value(store_id, kpi.id, person_id, month)}
-    return _cell_reply(store_id, kpi, person, month, typed, error, conflict, int(form.version.data))
+    return _cell_reply(store_id, kpi, person, month, typed, error, conflict, int(form.version.data),
+                       by_month=request.form.get("view") == "month")
 
 
-def _cell_reply(store_id, kpi, person, month, typed, error, conflict, base_version):
+def _cell_reply(store_id, kpi, person, month, typed, error, conflict, base_version, by_month=False):
     """The saved cell (htmx) or the grid; the typed text with 422 on an error; 409 on a conflict."""
     person_id, cell = person.id if person else None, (kpi.id, month)
     errors = {cell: (typed, error)} if error else {}
@@ -207,18 +242,22 @@ def _cell_reply(store_id, kpi, person, month, typed, error, conflict, base_versi
             value, version = values.get(kpi.id, {}).get(month), versions.get(cell, 0)
         response = render_template("kpis/_cell.html", kpi=kpi, month=month, value=value, version=version,
                                    can_edit=True, subject=str(person_id) if person else services.STORE_SUBJECT,
-                                   errors=errors, conflicts=conflicts, saved=not (error or conflict))
+                                   errors=errors, conflicts=conflicts, saved=not (error or conflict),
+                                   by_month=by_month)
         if error or conflict:
             return response, 422 if error else 409
         return response, 200, {"HX-Trigger": "kpiValuesChanged"}
     if error or conflict:
         if conflict:
             flash(_("Not saved: someone else changed this value after you opened the page."), "warning")
-        ctx = _grid_context(store_id, person, month.year, errors=errors, conflicts=conflicts)
-        return render_template("kpis/grid.html", **ctx), 422 if error else 409
+        ctx = _grid_context(store_id, person, month.year, errors=errors, conflicts=conflicts,
+                            month=month if by_month else None)
+        return render_template("kpis/month.html" if by_month else "kpis/grid.html", **ctx), 422 if error else 409
     flash(_("Value saved.") if typed else _("Value removed."), "success")
-    return redirect(url_for(".grid", subject=str(person_id) if person else services.STORE_SUBJECT,
-                            year=month.year, _anchor=f"kpi-{kpi.id}"))
+    subject = str(person_id) if person else services.STORE_SUBJECT
+    if by_month:
+        return redirect(url_for(".grid", subject=subject, month=f"{month:%Y-%m}", _anchor=f"kpi-{kpi.id}"))
+    return redirect(url_for(".grid", subject=subject, year=month.year, _anchor=f"kpi-{kpi.id}"))
 
 
 # --- import and export --------------------------------------------------------------------

@@ -123,6 +123,18 @@
     if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
 
+  // A wide table opens scrolled so that its current column ([data-current]) and the one before it are
+  // in view (the KPI grid: the months being entered now), without sideways scrolling by hand.
+  function scrollToCurrent() {
+    document.querySelectorAll("[data-scroll-to-current]").forEach(function (box) {
+      var cell = box.querySelector("[data-current]");
+      if (!cell || box.scrollWidth <= box.clientWidth) return;
+      var right = cell.offsetLeft + cell.offsetWidth;
+      if (right > box.clientWidth) box.scrollLeft = right - box.clientWidth + 8;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollToCurrent);
+
   document.addEventListener("htmx:responseError", function () { notice(document.body.dataset.msgError); });
   document.addEventListener("htmx:sendError", function () { notice(document.body.dataset.msgError); });
   document.addEventListener("DOMContentLoaded", restoreDrafts);

@@ -111,8 +111,11 @@ def test_five_step_coaching_talk(new_context, make_store, make_user, artifacts):
     compare = step2.get_by_label("Compare over", exact=True)
     expect(compare).to_have_value("3")
     compare.select_option(label="the last 3 months")
+    # the gap is shown before the manager is asked for remarks
+    expect(step2.locator("#gap-preview td[data-label='Gap']")).to_have_text("6 short")
+    boss.screenshot(path=artifacts / "19-coaching-gap-before-remarks.png", full_page=True)
     step2.get_by_label("Your remarks on the gap", exact=True).fill("Wang explains the invoice; Zhang rarely does.")
-    step2.get_by_role("button", name="Show the gap and continue").click()
+    step2.get_by_role("button", name="Save the gap and continue").click()
     gap_row = step2.locator("tbody tr")
     expect(gap_row).to_have_count(1)
     expect(step2.locator("p.meta")).to_have_text(f"Period: {month_name(gap_from)} – {month_name(gap_to)}")
