@@ -138,4 +138,13 @@
   document.addEventListener("htmx:responseError", function () { notice(document.body.dataset.msgError); });
   document.addEventListener("htmx:sendError", function () { notice(document.body.dataset.msgError); });
   document.addEventListener("DOMContentLoaded", restoreDrafts);
+
+  // The header's "More" closes when one clicks elsewhere or presses Escape, as a menu does.
+  function closeMenus(except) {
+    document.querySelectorAll("details.nav-more[open]").forEach(function (menu) {
+      if (menu !== except) { menu.removeAttribute("open"); }
+    });
+  }
+  document.addEventListener("click", function (event) { closeMenus(event.target.closest("details.nav-more")); });
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") { closeMenus(null); } });
 })();

@@ -18,6 +18,7 @@ def test_gm_assesses_the_service_manager(new_context, make_store, make_user, art
     make_user(GM, store, username="boss", name="GM Wang")
     page = new_context("en-US", viewport={"width": 1280, "height": 900}).new_page()
     log_in(page, "boss")
+    page.get_by_role("navigation", name="Main").get_by_text("More").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Manager assessments").click()
     row = page.locator(f"#manager-{manager.id}")
     expect(row).to_contain_text("Not assessed yet")

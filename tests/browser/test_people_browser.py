@@ -41,6 +41,7 @@ def test_admin_imports_a_store_and_deactivates_someone(new_context, make_store, 
 
     admin = new_context("zh-CN", **desktop).new_page()
     log_in(admin, "root", ZH_LOGIN)
+    admin.locator("nav.mainnav").get_by_text("更多").click()
     admin.locator("nav.mainnav").get_by_role("link", name="人员").click()
     admin.get_by_role("link", name="从表格导入人员").click()
     admin.locator("main").get_by_label("门店").select_option(label="BJ1 · 北京北四环4S店")

@@ -18,6 +18,7 @@ def test_manager_drafts_publishes_and_downloads_the_monthly_review(new_context, 
     world = report_world.build(make_user, store)
     page = new_context("en-US", viewport={"width": 1366, "height": 900}, accept_downloads=True).new_page()
     log_in(page, world["manager"].username)
+    page.get_by_role("navigation", name="Main").get_by_text("More").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reviews").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Monthly and year-end summaries")
     page.get_by_label("Review", exact=True).select_option("month")
