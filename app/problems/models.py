@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..actions.models import ActionItem
 from ..auth.models import User
 from ..extensions import db
+from ..goals.models import CAUSES as GOAL_CAUSES
 from ..meetings.models import AgendaItem, Meeting
 from ..timeutils import utcnow
 
@@ -26,14 +27,8 @@ TYPES = {
     "other": _l("Other"),
 }
 
-# 人机料法环: where the cause lies.
-CAUSES = {
-    "people": _l("People (人)"),
-    "machine": _l("Machine (机)"),
-    "material": _l("Material (料)"),
-    "method": _l("Method (法)"),
-    "environment": _l("Environment (环)"),
-}
+# 人机料法环: where the cause lies; the same five as a goal check's cause (one list, in goals).
+CAUSES = GOAL_CAUSES
 # PDCA's question of every deviation: the plan itself, or how it was carried out.
 CAUSE_ORIGINS = {"plan": _l("In the plan itself"), "execution": _l("In its execution")}
 
