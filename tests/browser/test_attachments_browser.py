@@ -63,7 +63,9 @@ def test_a_technician_adds_a_photo_from_the_phone(lang, new_context, make_store,
     assert page.evaluate("window.__noReload") is True  # swapped in place, no reload
     thumb = panel.locator("img")
     expect(thumb).to_have_count(1)
-    page.wait_for_function("document.querySelector('.attachments img').naturalWidth > 0")
+    # Polled through the protocol: a string predicate polled in the page needs eval, which the CSP forbids.
+    expect(page.locator(".attachments img").first).to_have_js_property("complete", True)
+    assert page.locator(".attachments img").first.evaluate("img => img.naturalWidth") > 0
     assert page.evaluate("document.querySelector('.attachments img').naturalWidth") == 240  # upright: portrait
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     panel.scroll_into_view_if_needed()
@@ -86,7 +88,9 @@ def test_a_technician_adds_a_photo_from_the_phone(lang, new_context, make_store,
     log_in(laptop, "mgr", **({"labels": ZH_LOGIN} if zh else {}))
     laptop.goto(f"/actions/{item.id}")
     expect(laptop.locator(".attachments img")).to_have_count(1)
-    laptop.wait_for_function("document.querySelector('.attachments img').naturalWidth > 0")
+    # Polled through the protocol: a string predicate polled in the page needs eval, which the CSP forbids.
+    expect(laptop.locator(".attachments img").first).to_have_js_property("complete", True)
+    assert laptop.locator(".attachments img").first.evaluate("img => img.naturalWidth") > 0
     laptop.screenshot(path=str(artifacts / f"attachments-laptop-{lang}.png"), full_page=True)
     response = laptop.request.get(f"/files/{photo.id}")
     assert response.status == 200 and response.headers["content-type"] == "image/jpeg"
