@@ -23,7 +23,10 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import MetaData, func, insert, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from app import create_app  # noqa: E402
+from app import (
+    create_app,  # noqa: E402
+    freshness,  # noqa: E402
+)
 from app.actions.models import ActionItem, ActionItemUpdate  # noqa: E402
 from app.auth.models import ADMIN, GM, MANAGER, STAFF, Store, User, store_access  # noqa: E402
 from app.coaching.models import CoachingMeasure, CoachingSession, coaching_session_kpi  # noqa: E402
@@ -561,6 +564,8 @@ def fill(url: str, scale: Scale) -> dict[str, int]:
         gen.build(kpis)
         insert_all(gen)
         reset_sequences()
+        # The rows went in without the audit trail: give every store the stamp of its cached figures.
+        freshness.seed(range(1, scale.stores + 1))
         # The coming meetings get the topics the data proposes, by the app's own rules.
         for meeting_id in gen.upcoming.values():
             propose_topics(db.session.get(Meeting, meeting_id), gen.today)

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Store, User
@@ -31,6 +31,7 @@ coaching_session_kpi = Table(
 class CoachingSession(db.Model):
     __audited__ = True
     __tablename__ = "coaching_session"
+    __table_args__ = (Index("ix_coaching_session_store_held", "store_id", "held_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)  # the person coached
