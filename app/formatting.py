@@ -27,7 +27,16 @@ NO_VALUE = "—"
 
 
 def fdate(value: date | None, style: str = "medium") -> str:
-    return format_date(value, style) if value else ""
+    if not value:
+        return ""
+    if type(value) is date:  # a day reads the same in every time zone: remembered per locale
+        return _date_text(value, style, get_locale())
+    return format_date(value, style)
+
+
+@lru_cache(maxsize=16384)
+def _date_text(value: date, style: str, locale) -> str:
+    return format_date(value, style)
 
 
 def fdatetime(value: datetime | None, style: str = "medium") -> str:
