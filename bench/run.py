@@ -158,18 +158,20 @@ def measure(app, counter: StatementCounter, role: str, urls: list[tuple[str, str
     results = []
     for page, url in urls:
         client.get(url)  # warm-up: compiles the templates, fills SQLAlchemy's statement cache
-        times, counts, statuses = [], [], set()
+        times, cpu, counts, statuses = [], [], [], set()
         for _ in range(repeat):
             counter.reset()
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             counts.append(len(counter.statements))
             statuses.add(response.status_code)
         kinds = Counter(normalise(sql) for sql in counter.statements)  # the last request's statements
         results.append({
             "role": role, "page": page, "url": url, "status": "/".join(map(str, sorted(statuses))),
             "median_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 95), 1),
+            "cpu_median_ms": round(statistics.median(cpu), 1), "cpu_p95_ms": round(percentile(cpu, 95), 1),
             "statements": max(counts), "by_statement": dict(kinds.most_common()),
         })
         print(f"  {role:8} {page:26} {results[-1]['median_ms']:8.1f} ms  {max(counts):4} statements", flush=True)
@@ -304,14 +306,15 @@ def pdf_lines(pdf: dict) -> list[str]:
 
 
 def table(results: list[dict], other: dict | None, other_scale: str | None, before: dict | None = None) -> list[list[str]]:
-    head = ["user", "page", "status", "median ms", "p95 ms", "statements"]
+    head = ["user", "page", "status", "median ms", "p95 ms", "CPU median", "CPU p95", "statements"]
     if other is not None:
         head.append(f"at {other_scale}")
     if before is not None:
         head += ["before: median ms", "p95 ms", "statements"]
     rows = [head]
     for r in results:
-        row = [r["role"], r["page"], r["status"], f"{r['median_ms']:.1f}", f"{r['p95_ms']:.1f}", str(r["statements"])]
+        row = [r["role"], r["page"], r["status"], f"{r['median_ms']:.1f}", f"{r['p95_ms']:.1f}",
+               f"{r.get('cpu_median_ms', 0):.1f}", f"{r.get('cpu_p95_ms', 0):.1f}", str(r["statements"])]
         if other is not None:
             row.append(str(other.get(key(r), {}).get("statements", "–")))
         if before is not None:
@@ -370,7 +373,9 @@ def write_report(meta: dict, rows, problems: list[str], results: list[dict], pdf
         f"- Runs per page: {meta['repeat']} (after one warm-up request); whole run {meta['seconds']:.0f} s",
         "- Rows: " + ", ".join(f"{name} {n:,}" for name, n in meta["rows"].items()),
         "",
-        "Wall time is one request through the Flask test client (no network), rendering included. "
+        "Wall time is one request through the Flask test client (no network), rendering included; CPU is the "
+        "process's CPU time for it (what a free core would take: on a machine busy with other work, wall time "
+        f"includes waiting for a core; load average {os.getloadavg()[0]:.1f} at the end of this run). "
         "Statements are the SQL statements that request sent to the database; "
         f"`at {meta.get('other_scale') or 'other scale'}` is the same page on the other scale's data.",
         "",

@@ -95,7 +95,8 @@ class CoachingMeasure(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     what: Mapped[str] = mapped_column(String(300))
     due: Mapped[date | None]
-    action_item_id: Mapped[int | None] = mapped_column(ForeignKey("action_item.id", ondelete="SET NULL"))
+    # Indexed: a meeting's review finds the talk an action item came from.
+    action_item_id: Mapped[int | None] = mapped_column(ForeignKey("action_item.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     session: Mapped[CoachingSession] = relationship(back_populates="measures")

@@ -25,9 +25,13 @@ def upgrade():
     op.create_index("ix_action_item_owner_status", "action_item", ["owner_id", "status"])
     op.create_index("ix_meeting_store_date", "meeting", ["store_id", "meeting_date"])
     op.create_index("ix_coaching_session_store_held", "coaching_session", ["store_id", "held_on"])
+    op.create_index(op.f("ix_plan_step_action_item_id"), "plan_step", ["action_item_id"])
+    op.create_index(op.f("ix_coaching_measure_action_item_id"), "coaching_measure", ["action_item_id"])
 
 
 def downgrade():
+    op.drop_index(op.f("ix_coaching_measure_action_item_id"), table_name="coaching_measure")
+    op.drop_index(op.f("ix_plan_step_action_item_id"), table_name="plan_step")
     op.drop_index("ix_coaching_session_store_held", table_name="coaching_session")
     op.drop_index("ix_meeting_store_date", table_name="meeting")
     op.drop_index("ix_action_item_owner_status", table_name="action_item")
