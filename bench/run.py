@@ -258,7 +258,7 @@ def measure_pdf(app, repeat: int, out: str | None = None) -> dict:
 
 # The group scale and the gunicorn comparison (bench/serve_ratio.py) keep their own sections of the
 # report, between markers: a run at another scale rewrites the rest and keeps them.
-SECTION_NAMES = ("group", "serve")
+SECTION_NAMES = ("group", "group-postgresql", "serve")
 
 
 def section(name: str, text: str | None = None) -> str:
@@ -365,7 +365,7 @@ def write_report(meta: dict, rows, problems: list[str], results: list[dict], pdf
     group = meta["scale"] == "group"
     over = [r for r in results if r["p95_ms"] > TARGET_P95_MS]
     lines = [
-        "## The group scale" if group else "# Pitwall benchmark",
+        f"## The group scale on {meta['database'].split(':')[0].split('+')[0]}" if group else "# Pitwall benchmark",
         "",
         f"- Date: {meta['date']}",
         f"- Scale: {meta['scale']}",
@@ -401,8 +401,9 @@ def write_report(meta: dict, rows, problems: list[str], results: list[dict], pdf
         lines.append(f"- {key(r)}: {n} × `{sql[:160]}`")
     if not repeated:
         lines.append("- None.")
-    if group:
-        section("group", "\n".join(lines))
+    if group:  # one section per database
+        postgres = meta["database"].startswith("postgresql")
+        section("group-postgresql" if postgres else "group", "\n".join(lines))
         return
     if pdf:
         lines += ["", *pdf_lines(pdf)]
@@ -451,10 +452,11 @@ def main(argv=None) -> None:
     meta = {"date": today.isoformat(), "scale": args.scale, "database": make_url(url).render_as_string(hide_password=True),
             "repeat": args.repeat, "rows": rows_count, "seconds": time.perf_counter() - started,
             "other_scale": other_scale if other else None}
-    (HERE / f"results-{args.scale}.json").write_text(
+    suffix = "" if url.startswith("sqlite") else "-" + make_url(url).get_backend_name()
+    (HERE / f"results-{args.scale}{suffix}.json").write_text(
         json.dumps({"meta": meta, "pages": {key(r): r for r in results}, "pdf": pdf}, ensure_ascii=False, indent=1))
 
-    before_file = HERE / f"results-{args.scale}-before.json"
+    before_file = HERE / f"results-{args.scale}{suffix}-before.json"
     if args.save_before:
         before_file.write_text(json.dumps({"meta": meta, "pages": {key(r): r for r in results}}, ensure_ascii=False, indent=1))
     before = json.loads(before_file.read_text())["pages"] if before_file.exists() and not args.save_before else None
