@@ -258,7 +258,7 @@ def measure_pdf(app, repeat: int, out: str | None = None) -> dict:
 
 # The group scale and the gunicorn comparison (bench/serve_ratio.py) keep their own sections of the
 # report, between markers: a run at another scale rewrites the rest and keeps them.
-SECTION_NAMES = ("group", "group-postgresql", "serve")
+SECTION_NAMES = ("group", "group-postgresql", "serve", "notes")
 
 
 def section(name: str, text: str | None = None) -> str:
