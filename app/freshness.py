@@ -5,10 +5,14 @@ unchanged.
 Every store has a *stamp* (table `figure_stamp`, scope = the store's id; scope 0 = data of no store,
 e.g. the KPI catalogue, which every store's figures read). Every write the audit trail records (a
 flush of an audited object, or `audit.record` of a statement write) gives the stores it touched a new
-random stamp, in the same transaction as the write (`touch`, then `stamp_touched` from the audit
-trail's flush listener). A cached figure is stored with the stamps of the stores it read and the day it
-was computed for, and used only when a request reads the same stamps again: a corrected KPI value, a
-closed action item or a new talk makes the next request (the writing one included) recompute.
+random stamp, in the same transaction as the write: the audit trail's flush listener notes the stores
+(`touch`), and the new stamps are written as the transaction commits (`stamp_touched`, the last
+statement before COMMIT, so a stamp row is locked only for that moment and never before a row of data:
+two transactions cannot wait on each other through it). A cached figure is stored with the stamps of the
+stores it read and the day it was computed for, and used only when a request reads the same stamps
+again; until its commit, a transaction that touched one of the stores computes afresh (it must see its
+own writes). A corrected KPI value, a closed action item or a new talk makes the writing request and
+every later one recompute.
 
 Why random stamps and not counters: the cache lives in the process, the database may be rolled back or
 rebuilt under it (tests, a restored backup); a counter could come back to the same number with other
@@ -24,7 +28,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from sqlalchemy import BigInteger, select, update
+from sqlalchemy import BigInteger, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .database import insert_unless_taken
@@ -52,9 +56,26 @@ def touch(session: Session, store_ids: Iterable[int | None]) -> None:
     session.info.setdefault(PENDING, set()).update(NO_STORE if s is None else s for s in store_ids)
 
 
+def listen() -> None:
+    """Stamp at commit; forget at rollback. Called once (the audit trail's init_app)."""
+    if not event.contains(db.session, "before_commit", _before_commit):
+        event.listen(db.session, "before_commit", _before_commit)
+        event.listen(db.session, "after_rollback", _forget)
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.get(PENDING) is not None or session.new or session.dirty or session.deleted:
+        session.flush()  # the last flush first: its writes are touched too
+    stamp_touched(session)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
 def stamp_touched(session: Session) -> None:
-    """Give the touched stores new stamps, on the flush's connection (called from the audit trail's
-    after-flush listener). Scopes in a fixed order, so two transactions never wait on each other in a cycle."""
+    """Give the touched stores new stamps, in scope order (two transactions never wait on each other
+    in a cycle)."""
     scopes = sorted(session.info.pop(PENDING, ()))
     if not scopes:
         return
@@ -99,8 +120,8 @@ def stamps(store_ids: Iterable[int]) -> tuple | None:
 def cached(kind: str, store_ids: Iterable[int], today: date, compute: Callable, *args):
     """compute() or the value it gave for the same stores, day, arguments and stamps."""
     store_ids = sorted(set(store_ids))
-    current = stamps(store_ids)
-    if current is None:
+    current = stamps(store_ids)  # autoflushes: this transaction's own writes are touched by now
+    if current is None or not db.session.info.get(PENDING, set()).isdisjoint({NO_STORE, *store_ids}):
         return compute()
     key = (kind, str(db.engine.url), tuple(store_ids), today, args)
     with _lock:

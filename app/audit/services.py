@@ -28,6 +28,7 @@ def init_app(app) -> None:
     if not event.contains(db.session, "after_flush", _record_flush):
         event.listen(db.session, "before_flush", _refuse_rewriting_the_trail)
         event.listen(db.session, "after_flush", _record_flush)
+        freshness.listen()
         _keep_old_values()
 
 
@@ -100,9 +101,8 @@ def _record_flush(session: Session, flush_context) -> None:
                 rows.append(_entry(session, obj, DELETE, columns(obj), None))
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
+        # Figures kept from these stores' data (app/freshness.py) get new stamps as this transaction commits.
         freshness.touch(session, [row["store_id"] for row in rows])
-    # Figures computed from the stores written (app/freshness.py) are stale from now on, in this transaction.
-    freshness.stamp_touched(session)
 
 
 def _audited(obj) -> bool:
