@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := wsgi.py
 
-.PHONY: run notify test test-pg lint install translations extract-messages upgrade demo serve clean bench backup load lock
+.PHONY: run notify test test-pg lint install translations extract-messages upgrade demo serve clean bench bench-group backup load lock
 
 # Installs exactly what requirements-dev.lock pins, every file checked against its hash; `pip check`
 # fails when pyproject.toml asks for something the lock lacks (run `make lock`).
@@ -78,6 +78,14 @@ bench: install
 	$(BIN)/python bench/run.py --scale small
 	$(BIN)/python bench/generate.py --scale large
 	$(BIN)/python bench/run.py --scale large
+
+# A dealer group five years on (issue 14: 20 stores, 441 users, ~100,000 action items, 60 months of KPI
+# values): every page's p95 through the test client, then under gunicorn against a bare table page.
+# Not in CI: it takes minutes. Sections "group" and "serve" of bench/REPORT.md.
+bench-group: install
+	$(BIN)/python bench/generate.py --scale group
+	$(BIN)/python bench/run.py --scale group
+	$(BIN)/python bench/serve_ratio.py --scale group
 
 # Many users at once on a real server (gunicorn on PostgreSQL, Redis): errors and lost writes (bench/README.md).
 load: install

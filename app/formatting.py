@@ -2,17 +2,18 @@
 page chrome. The one place numbers and period labels are formatted, for pages and Python alike."""
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
-from functools import partial
+from functools import lru_cache, partial
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton, get_day_names
 from babel.numbers import format_compact_decimal
+from babel.numbers import format_decimal as babel_format_decimal
+from babel.numbers import format_percent as babel_format_percent
 from flask import g, request
 from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
-    format_percent,
     format_scientific,
     format_time,
     get_locale,
@@ -26,7 +27,16 @@ NO_VALUE = "—"
 
 
 def fdate(value: date | None, style: str = "medium") -> str:
-    return format_date(value, style) if value else ""
+    if not value:
+        return ""
+    if type(value) is date:  # a day reads the same in every time zone: remembered per locale
+        return _date_text(value, style, get_locale())
+    return format_date(value, style)
+
+
+@lru_cache(maxsize=16384)
+def _date_text(value: date, style: str, locale) -> str:
+    return format_date(value, style)
 
 
 def fdatetime(value: datetime | None, style: str = "medium") -> str:
@@ -54,12 +64,32 @@ def _rounded(value, decimals: int) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+# A page such as the comparison of stores formats hundreds of figures; Babel takes ~50 µs each. The same
+# figure in the same locale always reads the same, so the texts are remembered (per process, bounded).
+FORMATTED = 65536
+
+
+def _locale_id() -> str:
+    locale = get_locale()
+    return str(locale) if locale is not None else ""
+
+
+@lru_cache(maxsize=FORMATTED)
+def _number_text(value, decimals: int, locale: str) -> str:
+    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+    return _shown(value, decimals, pattern, partial(babel_format_decimal, locale=locale or None))
+
+
+@lru_cache(maxsize=FORMATTED)
+def _percent_text(ratio, locale: str) -> str:
+    return _shown(ratio, 2, None, partial(babel_format_percent, locale=locale or None))
+
+
 def fnumber(value, unit: str | None = None) -> str:
     """A figure in the user's locale, with the decimals of its KPI unit (DECIMALS)."""
     if value is None:
         return NO_VALUE
-    decimals = DECIMALS.get(unit, DEFAULT_DECIMALS)
-    return _shown(value, decimals, "#,##0" + ("." + "#" * decimals if decimals else ""), format_decimal)
+    return _number_text(value, DECIMALS.get(unit, DEFAULT_DECIMALS), _locale_id())
 
 
 def finput(value, unit: str | None = None) -> str:
@@ -75,7 +105,7 @@ def finput(value, unit: str | None = None) -> str:
 
 def fpercent(ratio) -> str:
     """A ratio (1.0 = 100 %), such as an attainment or a share, in the locale's own percent style."""
-    return NO_VALUE if ratio is None else _shown(ratio, 2, None, format_percent)
+    return NO_VALUE if ratio is None else _percent_text(ratio, _locale_id())
 
 
 def fcompact(value) -> str:
@@ -100,7 +130,11 @@ PERIOD_SKELETONS = {"year": "y", "quarter": "yQQQ", "month": "yMMM"}
 
 def fperiod(kind: str, start: date) -> str:
     """A goal period by its first day: 2026, Q4 2026, Jul 2026; 2026年, 2026年第四季度, 2026年7月."""
-    locale = get_locale()
+    return _period_text(kind, start, get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _period_text(kind: str, start: date, locale) -> str:
     if kind == "quarter" and locale is not None and locale.language == "zh":
         # CLDR's zh skeleton writes 第4季度; people write the quarter's wide name, 第四季度.
         return babel_format_date(start, "y年QQQQ", locale=locale)

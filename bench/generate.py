@@ -8,6 +8,7 @@ bulk inserts and ids chosen here (so rows can point at each other without a roun
 Everything is seeded: the same scale gives the same data (dates are relative to today).
 """
 import argparse
+import bisect
 import random
 import sys
 import time
@@ -22,7 +23,10 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import MetaData, func, insert, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from app import create_app  # noqa: E402
+from app import (
+    create_app,  # noqa: E402
+    freshness,  # noqa: E402
+)
 from app.actions.models import ActionItem, ActionItemUpdate  # noqa: E402
 from app.auth.models import ADMIN, GM, MANAGER, STAFF, Store, User, store_access  # noqa: E402
 from app.coaching.models import CoachingMeasure, CoachingSession, coaching_session_kpi  # noqa: E402
@@ -42,6 +46,8 @@ from app.meetings.models import (  # noqa: E402
 )
 from app.meetings.proposals import propose_topics  # noqa: E402
 from app.months import add_months, month_start, quarter_bounds  # noqa: E402
+from app.notifications.models import Notification  # noqa: E402
+from app.problems.models import CAN_WAIT, COMEBACK, PROBLEM, URGENT, Problem, ProblemEvent  # noqa: E402
 from app.reviews.models import DUTY_KEYS, ManagerReview, ManagerReviewDuty  # noqa: E402
 from app.reviews.services import verdict  # noqa: E402
 from app.timeutils import local_today  # noqa: E402
@@ -57,12 +63,18 @@ class Scale:
     kpi_months: int  # complete months of KPI values
     items_per_meeting: tuple[int, int]
     talks: int  # coaching talks per store
+    problems: int = 0  # problems and comebacks raised per store (the register)
+    notifications: int = 0  # in-app notifications per user
 
 
 SCALES = {
     # Small on purpose: a page whose statement count differs from large has queries that grow with data.
     "small": Scale(stores=2, staff=8, weeks=4, kpi_months=6, items_per_meeting=(1, 2), talks=8),
     "large": Scale(stores=20, staff=30, weeks=104, kpi_months=24, items_per_meeting=(2, 4), talks=48),
+    # A dealer group five years on (issue 14): 441 users, 5,200 weekly meetings, ~100,000 action items
+    # with ~440,000 progress entries, ~70,000 KPI values over 60 months, 5,000 coaching talks.
+    "group": Scale(stores=20, staff=20, weeks=260, kpi_months=60, items_per_meeting=(15, 22), talks=250,
+                   problems=400, notifications=40),
 }
 
 
@@ -120,6 +132,7 @@ class Generator:
         self.position: dict[int, str | None] = {}  # user id -> position
         self.upcoming: dict[int, int] = {}  # store id -> its coming (open) meeting
         self.closed_meetings: dict[int, list] = {}  # store id -> [(meeting id, date)], oldest first
+        self.closed_days: dict[int, list] = {}  # store id -> the closed meetings' dates, for bisect
         self.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # once, reused
 
     # --- plumbing ------------------------------------------------------------------------------
@@ -169,6 +182,8 @@ class Generator:
         goals = self.goals(store, manager, staff)
         self.coaching(store, manager, staff)
         self.manager_reviews(store, gm, manager)
+        self.problems(store, manager, staff)
+        self.notifications(store, [gm, manager, *staff])
         # The coming meeting discusses two of the running goals.
         for goal_id in goals[:2]:
             self.add(meeting_goal, meeting_id=self.upcoming[store], goal_id=goal_id)
@@ -212,6 +227,7 @@ class Generator:
             meetings.append((mid, day, agenda))
         self.upcoming[store] = meetings[-1][0]
         self.closed_meetings[store] = [(mid, day) for mid, day, _ in meetings[:-1]]
+        self.closed_days[store] = [day for _, day, _ in meetings[:-1]]
         self.action_items(store, manager, staff, meetings[:-1])
 
     def action_items(self, store, manager, staff, meetings):
@@ -247,9 +263,9 @@ class Generator:
             item["done_at"] = at(done_on)
             return "done"
 
-        for later_id, later_day in self.closed_meetings[store]:
-            if later_day <= created:
-                continue
+        # The meetings after the item was raised (bisect: at the group scale a store has 260).
+        later_meetings = self.closed_meetings[store][bisect.bisect_right(self.closed_days[store], created):]
+        for later_id, later_day in later_meetings:
             if done_on is not None and done_on <= later_day and status != "done":
                 status = mark_done()
             entry = dict(meeting_id=later_id, status_at_review=status, deadline_at_review=item["deadline"],
@@ -434,12 +450,52 @@ class Generator:
                 self.add(ManagerReviewDuty, review_id=rid, duty=key, met=met[key],
                          remark="" if met[key] else "还需加强。")
 
+    # --- the problem register and notifications (the group scale only) -----------------------------
+
+    def problems(self, store, manager, staff):
+        """Problems and comebacks raised over the years, the older ones checked and closed, the newest
+        still waiting for triage or being fixed."""
+        span = max(self.s.kpi_months * 30, 120)
+        technicians = [p for p in staff if self.position[p] == "technician"] or staff
+        for n in range(self.s.problems):
+            raised = self.today - timedelta(days=1 + n * span // max(self.s.problems, 1))
+            comeback = n % 3 == 0
+            title = ("返修：" if comeback else "") + self.pick(THEMES)
+            state = "new" if n < 3 else "open" if n < 12 else "closed"
+            triaged = state != "new"
+            pid = self.add(
+                Problem, store_id=store, kind=COMEBACK if comeback else PROBLEM, title=title, description="客户反映，需要查明原因。",
+                urgency=URGENT if n % 7 == 0 else CAN_WAIT, type=self.pick(["technical", "process", "parts", "customer"]),
+                original_ro=f"RO{store:02d}{n:05d}" if comeback else "", technician_id=self.pick(technicians) if comeback else None,
+                raised_by_id=self.pick(staff), raised_at=at(raised), status=state,
+                owner_id=manager if triaged else None, deadline=raised + timedelta(days=14) if triaged else None,
+                cause=self.pick(["people", "machine", "material", "method", "environment"]) if triaged else None,
+                triaged_at=at(raised, 11) if triaged else None, triaged_by_id=manager if triaged else None,
+                check_result="not_recurred" if state == "closed" else None,
+                checked_on=raised + timedelta(days=30) if state == "closed" else None,
+                checked_by_id=manager if state == "closed" else None,
+                closed_at=at(raised + timedelta(days=30)) if state == "closed" else None,
+                search_text=title.lower(), updated_at=at(raised, 11))
+            self.add(ProblemEvent, problem_id=pid, author_id=manager, at=at(raised), event="raised")
+            if state == "closed":
+                self.add(ProblemEvent, problem_id=pid, author_id=manager, at=at(raised + timedelta(days=30)), event="closed")
+
+    def notifications(self, store, people):
+        """Each person's in-app notifications, the latest few unread."""
+        for person in people:
+            for n in range(self.s.notifications):
+                created = at(self.today - timedelta(days=n * 3), 1)
+                self.add(Notification, user_id=person, store_id=store, kind="goals.check_due",
+                         params={"goal_id": 1, "goal": "客户满意度提升", "kpi_zh": "客户满意度（CSI）",
+                                 "kpi_en": "Customer satisfaction index (CSI)", "note": ""},
+                         link="/goals/1", created_at=created, read_at=None if n < 3 else created)
+
 
 # Parents before children, so foreign keys hold on PostgreSQL at every insert.
 INSERT_ORDER = [
     Store, User, store_access, MeetingSeries, Meeting, AgendaItem, Attendance, Decision, ActionItem, ReviewEntry,
     ActionItemUpdate, KpiValue, Goal, GoalUpdate, PlanStep, CheckRecord, ActRecord, meeting_goal, CoachingSession,
-    coaching_session_kpi, CoachingMeasure, ManagerReview, ManagerReviewDuty,
+    coaching_session_kpi, CoachingMeasure, ManagerReview, ManagerReviewDuty, Problem, ProblemEvent, Notification,
 ]
 
 
@@ -508,12 +564,15 @@ def fill(url: str, scale: Scale) -> dict[str, int]:
         gen.build(kpis)
         insert_all(gen)
         reset_sequences()
+        # The rows went in without the audit trail: give every store the stamp of its cached figures.
+        freshness.seed(range(1, scale.stores + 1))
         # The coming meetings get the topics the data proposes, by the app's own rules.
         for meeting_id in gen.upcoming.values():
             propose_topics(db.session.get(Meeting, meeting_id), gen.today)
         db.session.commit()
         counts = {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-                  for model in (Store, User, Meeting, ActionItem, ActionItemUpdate, KpiValue, Goal, CoachingSession)}
+                  for model in (Store, User, Meeting, ActionItem, ActionItemUpdate, KpiValue, Goal, CoachingSession,
+                                Problem, Notification)}
     return counts
 
 

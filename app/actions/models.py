@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit.readable import register_values
@@ -40,6 +40,9 @@ PRIORITIES = {HIGH: _l("High"), NORMAL: _l("Normal"), LOW: _l("Low")}
 class ActionItem(db.Model):
     __audited__ = True
     __tablename__ = "action_item"
+    # A store's open items by deadline (board, overdue counts); a person's open items (my action items).
+    __table_args__ = (Index("ix_action_item_store_status_deadline", "store_id", "status", "deadline"),
+                      Index("ix_action_item_owner_status", "owner_id", "status"))
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"), index=True)

@@ -12,6 +12,7 @@ from flask import current_app, g, has_request_context
 from sqlalchemy import and_, event, insert, inspect, or_, select
 from sqlalchemy.orm import Session, configure_mappers
 
+from .. import freshness
 from ..extensions import db
 from ..request_log import request_id
 from .models import CREATE, DELETE, UPDATE, AuditEntry
@@ -27,6 +28,7 @@ def init_app(app) -> None:
     if not event.contains(db.session, "after_flush", _record_flush):
         event.listen(db.session, "before_flush", _refuse_rewriting_the_trail)
         event.listen(db.session, "after_flush", _record_flush)
+        freshness.listen()
         _keep_old_values()
 
 
@@ -47,11 +49,15 @@ def record(action: str, *, user_id: int | None = None, object_type: str | None =
     db.session.add(AuditEntry(**_context(user_id), action=action, object_type=object_type, object_id=object_id,
                               subject_type=object_type, subject_id=object_id, store_id=store_id,
                               old_values=old, new_values=new))
+    if action in (CREATE, UPDATE, DELETE):  # rows written by a statement: the store's figures change
+        freshness.touch(db.session, [store_id])
 
 
 def record_object(obj, action: str, old: dict | None = None, new: dict | None = None) -> None:
     """An entry for an audited object written by a statement (INSERT … RETURNING), not by a flush."""
-    db.session.add(AuditEntry(**_entry(db.session, obj, action, old, new)))
+    entry = _entry(db.session, obj, action, old, new)
+    db.session.add(AuditEntry(**entry))
+    freshness.touch(db.session, [entry["store_id"]])
 
 
 def columns(obj) -> dict:
@@ -95,6 +101,8 @@ def _record_flush(session: Session, flush_context) -> None:
                 rows.append(_entry(session, obj, DELETE, columns(obj), None))
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
+        # Figures kept from these stores' data (app/freshness.py) get new stamps as this transaction commits.
+        freshness.touch(session, [row["store_id"] for row in rows])
 
 
 def _audited(obj) -> bool:

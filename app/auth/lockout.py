@@ -16,7 +16,10 @@ def _key(username: str) -> tuple[str, str, str]:
 
 
 def minutes_locked(username: str) -> int:
-    """0 when this username may try from this address; else the minutes until it may again."""
+    """0 when this username may try from this address; else the minutes until it may again.
+    With the rate limiter switched off (RATELIMIT_ENABLED false, e.g. the benchmark) nothing locks."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return 0
     limit = parse(current_app.config["LOGIN_RATE_LIMIT"])
     if limiter.limiter.test(limit, *_key(username)):
         return 0
@@ -25,4 +28,6 @@ def minutes_locked(username: str) -> int:
 
 
 def count_failure(username: str) -> None:
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
     limiter.limiter.hit(parse(current_app.config["LOGIN_RATE_LIMIT"]), *_key(username))

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Store, User
@@ -31,6 +31,7 @@ coaching_session_kpi = Table(
 class CoachingSession(db.Model):
     __audited__ = True
     __tablename__ = "coaching_session"
+    __table_args__ = (Index("ix_coaching_session_store_held", "store_id", "held_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)  # the person coached
@@ -94,7 +95,8 @@ class CoachingMeasure(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     what: Mapped[str] = mapped_column(String(300))
     due: Mapped[date | None]
-    action_item_id: Mapped[int | None] = mapped_column(ForeignKey("action_item.id", ondelete="SET NULL"))
+    # Indexed: a meeting's review finds the talk an action item came from.
+    action_item_id: Mapped[int | None] = mapped_column(ForeignKey("action_item.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     session: Mapped[CoachingSession] = relationship(back_populates="measures")

@@ -18,13 +18,17 @@ Ranking, worst first: the number of columns off track, then the number at risk, 
 track, KPIs below target and overdue action items (each more first), then the store code.
 
 Every figure is read for all stores at once: the number of SQL statements does not depend on the
-number of stores (about a dozen).
+number of stores (about a dozen). The figures are kept (app/freshness.py) until a write to one of the
+stores (or to the KPI catalogue) gives it a new stamp, or the day changes: then one request reads them
+again. What is kept is numbers, dates and names, no ORM object; the states and the ranking are worked
+out per request.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 
+from .. import freshness
 from ..actions.models import ACTIVE_STATUSES, ActionItem
 from ..actions.services import EXTENDED_TIMES
 from ..auth.models import STAFF, Store, User
@@ -38,7 +42,7 @@ from ..kpis.models import PERSON_SCOPE, STORE_SCOPE, Kpi, KpiValue, band_of
 from ..kpis.services import active_kpis
 from ..meetings.models import CLOSED, WEEKLY, Meeting, StoreMeetingSettings
 from ..months import add_months, previous_month
-from ..reviews.models import BASIC, CAPABLE, FULL, NOT_YET
+from ..reviews.models import BASIC, CAPABLE, FULL, NOT_YET, VERDICTS
 from ..reviews.services import managers_overview
 
 MEETING_WEEKS = 4
@@ -47,6 +51,23 @@ KPIS_OFF_TRACK_FROM = 3
 OVERDUE_OFF_TRACK_FROM = 6
 COLUMNS = ("goals", "kpis", "actions", "meetings", "coaching", "review")
 REVIEW_STATES = {FULL: ON_TRACK, CAPABLE: ON_TRACK, BASIC: AT_RISK, NOT_YET: OFF_TRACK}
+
+
+@dataclass(frozen=True)
+class ManagerName:
+    """The service manager as the overview shows them (kept with the figures: no ORM object)."""
+    id: int
+    display_name: str
+
+
+@dataclass(frozen=True)
+class LatestReview:
+    verdict: str
+    reviewed_on: date
+
+    @property
+    def verdict_label(self) -> str:  # in the reader's language, when drawn
+        return str(VERDICTS.get(self.verdict, self.verdict))
 
 
 @dataclass
@@ -67,8 +88,8 @@ class StoreHealth:
     below_target: int = 0  # staff below target in the coverage month
     coached: int = 0  # of them, coached in the last DEFAULT_COVERAGE_WEEKS weeks
     coverage_month: date | None = None
-    manager: User | None = None
-    review: object = None  # reviews.models.ManagerReview or None
+    manager: ManagerName | None = None
+    review: LatestReview | None = None
     states: dict = field(default_factory=dict)  # column -> state
 
     @property
@@ -95,9 +116,18 @@ class StoreHealth:
 
 def overview(stores: list[Store], today: date) -> list[StoreHealth]:
     """The stores' health, worst first (see the module docstring)."""
-    rows = {s.id: StoreHealth(s) for s in stores}
-    if not rows:
+    if not stores:
         return []
+    figures = freshness.cached("group.overview", [s.id for s in stores], today, lambda: _figures(stores, today))
+    rows = [replace(figures[s.id], store=s) for s in stores]  # the kept figures are never changed
+    for row in rows:
+        row.states = _states(row)
+    return sorted(rows, key=lambda r: r.rank_key)
+
+
+def _figures(stores: list[Store], today: date) -> dict[int, StoreHealth]:
+    """Each store's figures (store left out: the caller puts the request's own Store object back)."""
+    rows = {s.id: StoreHealth(None) for s in stores}
     ids = list(rows)
     _goals(rows, ids, today)
     _kpis(rows, ids, today)
@@ -105,9 +135,7 @@ def overview(stores: list[Store], today: date) -> list[StoreHealth]:
     _meetings(rows, ids, today)
     _coaching(rows, ids, today)
     _reviews(rows, ids)
-    for row in rows.values():
-        row.states = _states(row)
-    return sorted(rows.values(), key=lambda r: r.rank_key)
+    return rows
 
 
 def _states(r: StoreHealth) -> dict:
@@ -242,4 +270,5 @@ def _reviews(rows, ids):
     for manager, review in managers_overview(ids):
         row = rows[manager.store_id]
         if row.manager is None or (review is not None and row.review is None):
-            row.manager, row.review = manager, review
+            row.manager = ManagerName(manager.id, manager.display_name)
+            row.review = LatestReview(review.verdict, review.reviewed_on) if review is not None else None

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .. import freshness
 from ..auth.permissions import can_oversee_store
 from ..auth.services import current_store, visible_stores
 from ..coaching import analysis as coaching_analysis
@@ -57,8 +58,11 @@ def index():
     rows = services.goal_rows(store_id, today)
     stores = visible_stores()
     comparison = services.store_comparison([s.id for s in stores], today) if len(stores) > 1 else None
-    # The store's coaching effect and its group's, from one pass over the group's talks.
-    coaching_by_store = coaching_analysis.coaching_effect_by_store({s.id for s in stores} | {store_id}, today)
+    # The store's coaching effect and its group's, from one pass over the group's talks, kept until a
+    # write to one of the stores (app/freshness.py).
+    effect_ids = {s.id for s in stores} | {store_id}
+    coaching_by_store = freshness.cached("coaching.effect_by_store", effect_ids, today,
+                                         lambda: coaching_analysis.coaching_effect_by_store(effect_ids, today))
     return render_template(
         "dashboard/index.html", today=today, store=current_store(), rows=rows,
         exceptions=services.exceptions(store_id, today, rows),

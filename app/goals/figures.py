@@ -26,7 +26,9 @@ pages of any package can show a figure the same way.
 """
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -143,6 +145,14 @@ class Figure:
     @property
     def gap_text(self) -> str:
         """"2.3 short", "0.4 above the band", "on target", "no data"."""
+        return _remembered(Figure._gap_text, self, get_locale())
+
+    @property
+    def summary(self) -> str:
+        """The whole figure in one sentence, for a screen reader or a tooltip."""
+        return _remembered(Figure._summary, self, get_locale())
+
+    def _gap_text(self) -> str:
         if self.actual is None:
             return _("no data")
         if self.met is None:
@@ -166,9 +176,7 @@ class Figure:
             return _("%(gap)s %(unit)s too high", gap=gap, unit=unit)
         return _("%(gap)s %(unit)s short", gap=gap, unit=unit)
 
-    @property
-    def summary(self) -> str:
-        """The whole figure in one sentence, for a screen reader or a tooltip."""
+    def _summary(self) -> str:
         if self.actual is None:
             return self.state_label
         parts = [_("%(actual)s against %(target)s", actual=self.actual_text, target=self.target_with_unit),
@@ -177,6 +185,13 @@ class Figure:
             parts.append(_("attainment %(pct)s", pct=self.percent_text))
         parts.append(self.state_label)
         return _("; ").join(parts)
+
+
+# A page such as the comparison of stores shows hundreds of figures, each sentence ~15 translations and
+# formatted numbers; a figure (frozen: its fields are all it depends on) reads the same in a locale.
+@lru_cache(maxsize=16384)
+def _remembered(text, figure: Figure, locale) -> str:
+    return text(figure)
 
 
 def _met_and_gap(direction, target, actual, band):

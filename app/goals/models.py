@@ -114,7 +114,8 @@ class PlanStep(db.Model):
     standard: Mapped[str] = mapped_column(Text, default="")
     due: Mapped[date]
     monitoring: Mapped[str] = mapped_column(Text, default="")
-    action_item_id: Mapped[int | None] = mapped_column(ForeignKey("action_item.id", ondelete="SET NULL"))
+    # Indexed: a meeting's review finds the goal an action item came from.
+    action_item_id: Mapped[int | None] = mapped_column(ForeignKey("action_item.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     goal: Mapped[Goal] = relationship(back_populates="plan_steps")

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit.readable import register_values
@@ -104,7 +104,9 @@ class KpiValue(db.Model):
     __audited__ = True
 
     __tablename__ = "kpi_value"
-    __table_args__ = (UniqueConstraint("kpi_id", "store_id", "subject_key", "month"),)
+    # The second index: a store's own values, or its people's, by month (dashboards, coverage, overview).
+    __table_args__ = (UniqueConstraint("kpi_id", "store_id", "subject_key", "month"),
+                      Index("ix_kpi_value_store_subject_month", "store_id", "subject_key", "month"))
     id: Mapped[int] = mapped_column(primary_key=True)
     kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id"), index=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)

@@ -70,24 +70,28 @@ class ReviewRow:
 
 
 def review_rows(meeting: Meeting) -> list[ReviewRow]:
-    """The review's rows with their origins, in one statement however many there are."""
+    """The review's rows with their origins, in three statements however many there are: the rows,
+    then the goals and the coaching talks their items came from, looked up by the items' ids (an
+    outer join to those tables made SQLite scan both on every request)."""
     stmt, source = services.review_stmt(meeting)
+    stmt = stmt.add_columns(source.id, source.series_id, source.theme, source.meeting_date)
+    found = db.session.execute(stmt).all()
+    ids = [row[0].id for row in found]
     person = User.__table__.alias("coached_person")
     kpi_name = Kpi.name_zh if (get_locale() and get_locale().language == "zh") else Kpi.name_en
-    step_goal = select(PlanStep.action_item_id, Goal.id.label("goal_id"),
-                       func.coalesce(func.nullif(Goal.title, ""), kpi_name).label("goal_title")) \
-        .join(Goal, Goal.id == PlanStep.goal_id).join(Kpi, Kpi.id == Goal.kpi_id).subquery("step_goal")
-    talk = select(_measure.c.action_item_id, _session.c.id.label("session_id"),
-                  person.c.display_name.label("person_name")) \
-        .join(_session, _session.c.id == _measure.c.session_id) \
-        .join(person, person.c.id == _session.c.person_id).subquery("talk")
-    stmt = (stmt.add_columns(source.id, source.series_id, source.theme, source.meeting_date,
-                             step_goal.c.goal_id, step_goal.c.goal_title, talk.c.session_id, talk.c.person_name)
-            .outerjoin(step_goal, step_goal.c.action_item_id == ActionItem.id)
-            .outerjoin(talk, talk.c.action_item_id == ActionItem.id))
+    goals = {item_id: (goal_id, title) for item_id, goal_id, title in db.session.execute(
+        select(PlanStep.action_item_id, Goal.id, func.coalesce(func.nullif(Goal.title, ""), kpi_name))
+        .join(Goal, Goal.id == PlanStep.goal_id).join(Kpi, Kpi.id == Goal.kpi_id)
+        .where(PlanStep.action_item_id.in_(ids)).order_by(PlanStep.id))}
+    talks = {item_id: (session_id, name) for item_id, session_id, name in db.session.execute(
+        select(_measure.c.action_item_id, _session.c.id, person.c.display_name)
+        .join(_session, _session.c.id == _measure.c.session_id)
+        .join(person, person.c.id == _session.c.person_id)
+        .where(_measure.c.action_item_id.in_(ids)))}
     rows = []
-    for item, entry, m_id, m_series, m_theme, m_date, goal_id, goal_title, session_id, person_name \
-            in db.session.execute(stmt).all():
+    for item, entry, m_id, m_series, m_theme, m_date in found:
+        goal_id, goal_title = goals.get(item.id, (None, None))
+        session_id, person_name = talks.get(item.id, (None, None))
         if m_id is not None and (meeting.series_id is None or m_series == meeting.series_id):
             rows.append(ReviewRow(item, entry, SERIES, m_id, m_theme, m_date))
         elif goal_id is not None:
