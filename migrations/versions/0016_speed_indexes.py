@@ -1,7 +1,7 @@
 """speed: indexes the dashboards' queries need, and the stamps of cached figures (app/freshness.py)
 
-Revision ID: 0010_speed
-Revises: 0009_reports
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-02 00:50:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0010_speed"
-down_revision = "0009_reports"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
