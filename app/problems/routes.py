@@ -17,7 +17,7 @@ from ..transactions import commit_or_refuse
 from ..validation import whole_number
 from . import exports, services
 from .forms import AgendaForm, CheckForm, DelegateForm, MeasureForm, ProblemForm, ReopenForm, TriageForm
-from .models import CAUSES, COMEBACK, KINDS, STATUSES, TYPES, URGENCIES, Problem
+from .models import CAUSES, CLOSED, COMEBACK, KINDS, OPEN, STATUSES, TYPES, URGENCIES, Problem
 from .permissions import (
     can_add_measure,
     can_attach_to_problem,
@@ -191,7 +191,7 @@ def _detail(problem: Problem, status: int = 200, **forms):
     if triage_form is not None:
         triage_form.set_people(people)
     measure_form = forms.get("measure_form")
-    if measure_form is None and can_add_measure(current_user, problem) and problem.status == "open":
+    if measure_form is None and can_add_measure(current_user, problem) and problem.status == OPEN:
         measure_form = MeasureForm(formdata=None, owner_id=problem.owner_id or 0,
                                    deadline=problem.deadline or services.default_deadline(today))
     if measure_form is not None:
@@ -282,7 +282,7 @@ def check(problem_id):
                               form.result.data, form.note.data, local_today())
     if refusal:
         return _refused(problem_id, refusal, check_form=form)
-    if problem.status == "closed":
+    if problem.status == CLOSED:
         flash(_("Closed: the problem did not recur. The result is reported back to whoever raised it."), "success")
     else:
         flash(_("The problem recurred: it stays open for new measures."), "warning")
