@@ -20,7 +20,10 @@ data, a random 62-bit stamp does not. A store without a stamp row yet (no write 
 table exists) is never cached: it is computed on every request until its first write.
 
 What is cached must be plain data (numbers, dates, ids, small dataclasses), never ORM objects, and in
-no language: rendering translates per request.
+no language: rendering translates per request. `cached_html` keeps rendered HTML instead, keyed also by
+the reader's language and the app's URL root: the dashboards' sections, whose rendering costs more than
+their queries. What such HTML shows may depend on the reader only through the arguments it is keyed by
+(e.g. whether the reader may open a goal), and it never holds a CSRF token or anything else of a session.
 """
 import secrets
 import threading
@@ -28,6 +31,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import date
 
+from flask import request
+from flask_babel import get_locale
+from markupsafe import Markup
 from sqlalchemy import BigInteger, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -36,7 +42,9 @@ from .extensions import db
 
 NO_STORE = 0  # the scope of writes that belong to no store (the KPI catalogue): every figure reads it
 MAX_ENTRIES = 512  # cached figures per process, least recently used dropped first
+MAX_HTML_CHARS = 32_000_000  # and at most this much kept HTML (about 64 MB): a group's dashboards fit
 PENDING = "figure_scopes"  # session.info key: the scopes touched since the last stamp
+READ = "figure_stamps"  # session.info key: the stamps read since the last commit (scope -> stamp)
 
 
 class FigureStamp(db.Model):
@@ -67,10 +75,12 @@ def _before_commit(session: Session) -> None:
     if session.info.get(PENDING) is not None or session.new or session.dirty or session.deleted:
         session.flush()  # the last flush first: its writes are touched too
     stamp_touched(session)
+    session.info.pop(READ, None)  # other transactions may have stamped since: read them again
 
 
 def _forget(session: Session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(READ, None)
 
 
 def stamp_touched(session: Session) -> None:
@@ -102,25 +112,42 @@ def seed(store_ids: Iterable[int]) -> None:
 
 _cache: OrderedDict = OrderedDict()
 _lock = threading.Lock()
+_html_chars = 0  # the length of the kept values that are strings (rendered HTML)
 
 
 def stamps(store_ids: Iterable[int]) -> tuple | None:
     """The current stamps of these stores and of NO_STORE, in scope order; None when a store has none.
     NO_STORE without a row (the catalogue as the migrations made it) counts as 0: the stores' own
-    random stamps already tell one database's data from another's."""
+    random stamps already tell one database's data from another's.
+
+    Read once per transaction: a page with several kept sections asks for the stamps of all its stores
+    first (one statement), the sections then find theirs among them. A commit stamps anew and forgets."""
     scopes = sorted({NO_STORE, *store_ids})
-    found = dict(db.session.execute(select(FigureStamp.scope, FigureStamp.stamp)
-                                    .where(FigureStamp.scope.in_(scopes))).all())
-    found.setdefault(NO_STORE, 0)
-    if len(found) < len(scopes):
+    session = db.session()
+    if session.get_transaction() is None:
+        session.connection()  # begins the transaction the stamps read belong to
+    transaction = session.get_transaction()
+    memo = session.info.get(READ)
+    if memo is None or memo[0] is not transaction:
+        memo = session.info[READ] = (transaction, {})
+    known = memo[1]
+    missing = [s for s in scopes if s not in known]
+    if missing:
+        found = dict(db.session.execute(select(FigureStamp.scope, FigureStamp.stamp)
+                                        .where(FigureStamp.scope.in_(missing))).all())
+        if NO_STORE in missing:
+            found.setdefault(NO_STORE, 0)
+        known.update({s: found.get(s) for s in missing})
+    if any(known[s] is None for s in scopes):
         return None
-    return tuple(found[s] for s in scopes)
+    return tuple(known[s] for s in scopes)
 
 
 def cached(kind: str, store_ids: Iterable[int], today: date, compute: Callable, *args):
     """compute() or the value it gave for the same stores, day, arguments and stamps."""
     store_ids = sorted(set(store_ids))
-    current = stamps(store_ids)  # autoflushes: this transaction's own writes are touched by now
+    db.session.flush()  # this transaction's own writes are touched by now
+    current = stamps(store_ids)
     if current is None or not db.session.info.get(PENDING, set()).isdisjoint({NO_STORE, *store_ids}):
         return compute()
     key = (kind, str(db.engine.url), tuple(store_ids), today, args)
@@ -131,13 +158,34 @@ def cached(kind: str, store_ids: Iterable[int], today: date, compute: Callable, 
             return hit[1]
     value = compute()
     with _lock:
+        _drop(key)
         _cache[key] = (current, value)
-        _cache.move_to_end(key)
-        while len(_cache) > MAX_ENTRIES:
-            _cache.popitem(last=False)
+        _account(value, +1)
+        while len(_cache) > MAX_ENTRIES or _html_chars > MAX_HTML_CHARS:
+            _drop(next(iter(_cache)))
     return value
 
 
+def cached_html(kind: str, store_ids: Iterable[int], today: date, render: Callable[[], str], *args) -> Markup:
+    """render() (a template rendered to a string) or the HTML it gave for the same stores, day, arguments,
+    stamps, language and URL root."""
+    return Markup(cached(kind, store_ids, today, lambda: str(render()), str(get_locale()), request.script_root, *args))
+
+
+def _account(value, sign: int) -> None:
+    global _html_chars
+    if isinstance(value, str):
+        _html_chars += sign * len(value)
+
+
+def _drop(key) -> None:
+    old = _cache.pop(key, None)
+    if old is not None:
+        _account(old[1], -1)
+
+
 def clear() -> None:
+    global _html_chars
     with _lock:
         _cache.clear()
+        _html_chars = 0

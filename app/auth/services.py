@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from blinker import Namespace
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import case, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -50,10 +50,16 @@ def current_store() -> Store:
 
 
 def visible_stores() -> list[Store]:
-    """The stores the user may switch to: closed ones only while it is their own or the one they look at."""
-    ids = current_user.visible_store_ids
-    still_shown = Store.active.is_(True) | Store.id.in_({current_user.store_id, current_store_id()})
-    return db.session.scalars(select(Store).where(Store.id.in_(ids), still_shown).order_by(Store.code)).all()
+    """The stores the user may switch to: closed ones only while it is their own or the one they look at.
+    Read once per request (the page and its header's store switch both ask): kept in the request's WSGI
+    environ, which, unlike g, no two requests share (tests run many requests in one app context)."""
+    key = ("pitwall.visible_stores", current_user.id, current_store_id())
+    memo = request.environ if has_request_context() else {}
+    if key not in memo:
+        ids = current_user.visible_store_ids
+        still_shown = Store.active.is_(True) | Store.id.in_({current_user.store_id, key[2]})
+        memo[key] = db.session.scalars(select(Store).where(Store.id.in_(ids), still_shown).order_by(Store.code)).all()
+    return memo[key]
 
 
 def store_staff(store_id: int) -> list[User]:

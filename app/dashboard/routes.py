@@ -10,6 +10,7 @@ from ..auth.permissions import can_oversee_store
 from ..auth.services import current_store, visible_stores
 from ..coaching import analysis as coaching_analysis
 from ..common import current_store_id, require_login
+from ..goals.permissions import can_manage_goals
 from ..goals.rules import AT_RISK, AT_RISK_FROM, OFF_TRACK, ON_TRACK, ON_TRACK_FROM
 from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..kpis.models import PERSON_SCOPE
@@ -55,40 +56,69 @@ def index():
     store_id = current_store_id()
     if not can_oversee_store(current_user, store_id):
         return _staff_view(today)
-    rows = services.goal_rows(store_id, today)
     stores = visible_stores()
-    comparison = services.store_comparison([s.id for s in stores], today) if len(stores) > 1 else None
-    # The store's coaching effect and its group's, from one pass over the group's talks, kept until a
-    # write to one of the stores (app/freshness.py).
-    effect_ids = {s.id for s in stores} | {store_id}
-    coaching_by_store = freshness.cached("coaching.effect_by_store", effect_ids, today,
-                                         lambda: coaching_analysis.coaching_effect_by_store(effect_ids, today))
+    # The sections are kept as HTML until a write to the stores they read (app/freshness.py): the
+    # store's own under its stamp, the comparison under its stores' stamps. What they show of the
+    # reader is only what the keys say: may they open goals here, may they see the group overview.
+    may_manage_goals = can_manage_goals(current_user, store_id)
+    store_top = freshness.cached_html("dashboard.store_top", [store_id], today,
+                                      lambda: _render_store_top(store_id, today), may_manage_goals)
+    store_trends = freshness.cached_html("dashboard.store_trends", [store_id], today,
+                                         lambda: _render_trends(store_id, today))
+    comparison = None
+    if len(stores) > 1:
+        store_ids = [s.id for s in stores]
+        comparison = freshness.cached_html("dashboard.comparison", store_ids, today,
+                                           lambda: _render_comparison(stores, today), can_view_group(current_user))
+    return render_template("dashboard/index.html", today=today, store=current_store(),
+                           store_top=store_top, comparison=comparison, store_trends=store_trends)
+
+
+def _render_store_top(store_id: int, today):
+    rows = services.goal_rows(store_id, today)
     return render_template(
-        "dashboard/index.html", today=today, store=current_store(), rows=rows,
+        "dashboard/_store_top.html", today=today, store=current_store(), rows=rows,
         exceptions=services.exceptions(store_id, today, rows),
-        trends=trend_charts(trend_series(store_id, active_kpis(), today)),
-        stores=stores, comparison=comparison,
         rhythm=services.meeting_rhythm(store_id, today),
         on_time=services.on_time_share(store_id, today),
         overdue=services.overdue_count(store_id, today),
         unchecked=[r for r in rows if not r.checked_this_month],
         on_time_days=services.ON_TIME_DAYS,
-        coaching=coaching_by_store[store_id],
-        group_coaching=coaching_analysis.EffectSummary.sum_of(coaching_by_store.values()) if len(stores) > 1 else None,
+        coaching=coaching_analysis.coaching_effect_by_store({store_id}, today)[store_id],
         uncoached=len({g.person.id for g in coaching_analysis.coverage_gaps(store_id, today)}),
         coverage_weeks=coaching_analysis.DEFAULT_COVERAGE_WEEKS,
         urgent_problems=open_urgent(store_id),
         comebacks=services.comebacks_against_kpi(store_id, today),
-        on_track_from=ON_TRACK_FROM, at_risk_from=AT_RISK_FROM, trend_months=TREND_MONTHS,
+        on_track_from=ON_TRACK_FROM, at_risk_from=AT_RISK_FROM,
     )
 
 
-def _staff_view(today):
-    store_id = current_user.store_id
-    kpis = active_kpis(PERSON_SCOPE)
+def _render_trends(store_id: int, today):
+    return render_template("dashboard/_trend_section.html", trends=trend_charts(trend_series(store_id, active_kpis(), today)),
+                           trend_months=TREND_MONTHS)
+
+
+def _render_comparison(stores, today):
+    store_ids = {s.id for s in stores}
     return render_template(
-        "dashboard/mine.html", today=today, rows=services.goal_rows(store_id, today, person_id=current_user.id),
-        trends=trend_charts(trend_series(store_id, kpis, today, person_id=current_user.id)),
+        "dashboard/_compare.html", stores=stores, comparison=services.store_comparison(store_ids, today),
+        group_coaching=coaching_analysis.EffectSummary.sum_of(
+            coaching_analysis.coaching_effect_by_store(store_ids, today).values()))
+
+
+def _staff_view(today):
+    """A staff member's own goals and KPIs, kept as HTML per person until a write to their store."""
+    store_id = current_user.store_id
+    person_id = current_user.id
+    mine = freshness.cached_html("dashboard.mine", [store_id], today, lambda: _render_mine(store_id, person_id, today),
+                                 person_id)
+    return render_template("dashboard/mine.html", mine=mine)
+
+
+def _render_mine(store_id: int, person_id: int, today):
+    return render_template(
+        "dashboard/_mine.html", today=today, rows=services.goal_rows(store_id, today, person_id=person_id),
+        trends=trend_charts(trend_series(store_id, active_kpis(PERSON_SCOPE), today, person_id=person_id)),
         trend_months=TREND_MONTHS,
     )
 
@@ -116,7 +146,14 @@ def group_overview():
     if not can_view_group(current_user):
         abort(403)
     today = local_today()
-    return render_template("dashboard/group.html", today=today, rows=group.overview(visible_stores(), today),
+    stores = visible_stores()
+    table = freshness.cached_html("dashboard.group_table", [s.id for s in stores], today,
+                                  lambda: _render_group_table(stores, today))
+    return render_template("dashboard/group.html", today=today, table=table)
+
+
+def _render_group_table(stores, today):
+    return render_template("dashboard/_group_table.html", rows=group.overview(stores, today),
                            store_view_url=store_view_url, meeting_weeks=group.MEETING_WEEKS,
                            coverage_weeks=coaching_analysis.DEFAULT_COVERAGE_WEEKS,
                            extended_times=group.EXTENDED_TIMES)
