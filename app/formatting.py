@@ -17,10 +17,12 @@ from flask_babel import (
     format_scientific,
     format_time,
     get_locale,
+    to_user_timezone,
 )
 from flask_login import current_user
 from werkzeug.local import LocalProxy
 
+from .timeutils import local_today
 from .units import DECIMALS, DEFAULT_DECIMALS
 
 NO_VALUE = "—"
@@ -42,6 +44,35 @@ def _date_text(value: date, style: str, locale) -> str:
 def fdatetime(value: datetime | None, style: str = "medium") -> str:
     """A stored UTC timestamp shown in the department's time zone."""
     return format_datetime(value, style) if value else ""
+
+
+# Tables name a day of the current year by month and day (12月7日, Dec 7), other days in full
+# (2025年12月7日, Dec 7, 2025): ../shared/DOMAIN.md, "Words users say". Running text uses fdate.
+TABLE_DAY_SKELETON = "MMMd"
+
+
+def fday(value: date | datetime | None) -> str:
+    """A day in a table cell: a date, or a stored UTC timestamp's local day."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return _table_day_text(value, local_today().year, get_locale())
+
+
+def fdaytime(value: datetime | None) -> str:
+    """A stored UTC timestamp in a table cell: its local day as fday writes it, then the time."""
+    if not value:
+        return ""
+    local = to_user_timezone(value)
+    return f"{_table_day_text(local.date(), local_today().year, get_locale())} {format_time(local, 'short', rebase=False)}"
+
+
+@lru_cache(maxsize=16384)
+def _table_day_text(value: date, this_year: int, locale) -> str:
+    if value.year == this_year:
+        return format_skeleton(TABLE_DAY_SKELETON, value, locale=locale)
+    return format_date(value, "medium")
 
 
 # Figures beyond this are shown in scientific notation, as they are: no stored value, however wild
@@ -160,7 +191,7 @@ def weekday_names() -> dict[int, str]:
 
 
 def init_app(app):
-    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, ftime=ftime, fwhen=fwhen,
+    app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fday=fday, fdaytime=fdaytime, ftime=ftime, fwhen=fwhen,
                                fnumber=fnumber, fpercent=fpercent, fmonth=fmonth)
 
     @app.context_processor

@@ -176,3 +176,22 @@ def test_chinese_pages_name_months_and_quarters_in_chinese(login, store, manager
     quarter = "一二三四"[(today.month - 1) // 3]
     assert f"{today.year}年第{quarter}季度" in visible_text(boss.get("/goals/").text)
     assert f"{today.year}年{today.month}月" in visible_text(boss.get(f"/goals/{month.id}").text)
+
+
+def test_tables_name_a_day_of_this_year_by_month_and_day(app):
+    from datetime import datetime
+
+    from app.formatting import fday, fdaytime
+    this_year = local_today().replace(month=12, day=7)
+    last_year = this_year.replace(year=this_year.year - 1)
+    with app.test_request_context():
+        with force_locale("zh_CN"):
+            assert fday(this_year) == "12月7日"
+            assert fday(last_year) == f"{last_year.year}年12月7日"
+            # 02:30 UTC is 10:30 in the department's time zone (Asia/Shanghai): the local day and time
+            assert fdaytime(datetime(this_year.year, 12, 7, 2, 30)) == "12月7日 10:30"
+            assert fday(datetime(this_year.year, 12, 6, 16, 30)) == "12月7日"  # past midnight there
+        with force_locale("en"):
+            assert fday(this_year) == "Dec 7"
+            assert fday(last_year) == f"Dec 7, {last_year.year}"
+        assert fday(None) == "" and fdaytime(None) == ""
