@@ -44,7 +44,7 @@ NO_STORE = 0  # the scope of writes that belong to no store (the KPI catalogue):
 MAX_ENTRIES = 512  # cached figures per process, least recently used dropped first
 MAX_HTML_CHARS = 32_000_000  # and at most this much kept HTML (about 64 MB): a group's dashboards fit
 PENDING = "figure_scopes"  # session.info key: the scopes touched since the last stamp
-READ = "figure_stamps"  # session.info key: the stamps read since the last commit (scope -> stamp)
+READ = "figure_stamps"  # session.info key: (transaction, {scope: stamp}) of the stamps it has read
 
 
 class FigureStamp(db.Model):

@@ -60,6 +60,7 @@ def index():
     # The sections are kept as HTML until a write to the stores they read (app/freshness.py): the
     # store's own under its stamp, the comparison under its stores' stamps. What they show of the
     # reader is only what the keys say: may they open goals here, may they see the group overview.
+    freshness.stamps({store_id, *(s.id for s in stores)})  # every section's stamps in one statement
     may_manage_goals = can_manage_goals(current_user, store_id)
     store_top = freshness.cached_html("dashboard.store_top", [store_id], today,
                                       lambda: _render_store_top(store_id, today), may_manage_goals)
