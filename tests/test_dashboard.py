@@ -133,6 +133,19 @@ def test_overdue_plan_step_is_an_exception(login, manager, store, goal, today):
     assert "Due today, not late" not in html
 
 
+def test_a_long_exception_list_shows_the_latest_five_and_links_to_the_rest(login, manager, store, goal, today):
+    g = goal("LABOUR_EFFICIENCY", store, manager, target=100)
+    db.session.add_all([PlanStep(goal_id=g.id, who_id=manager.id, what=f"Step due {n} weeks ago",
+                                 due=today - timedelta(weeks=n)) for n in range(1, 9)])
+    db.session.commit()
+    html = page(login(manager))
+    card = html[html.index("Overdue plan steps"):html.index('id="h-goals"')]
+    assert [f"Step due {n} weeks ago" in card for n in range(1, 9)] == [True] * 5 + [False] * 3
+    assert card.index("Step due 1 weeks ago") < card.index("Step due 5 weeks ago")  # the latest first
+    assert "and 3 more" in card and 'href="/goals/"' in card
+    assert '<span class="count">8</span>' in html  # the count is of them all
+
+
 def test_trend_chart_is_an_svg_with_line_and_target(login, manager, store, value, today):
     for back, figure in enumerate([97.0, 94.0, 91.0]):
         value("ON_TIME_DELIVERY", store, last_months(today, 3)[2 - back], figure)

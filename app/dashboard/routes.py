@@ -22,6 +22,8 @@ from .permissions import can_view_group
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
+EXCEPTIONS_SHOWN = 5  # items per "needs attention" card; the rest are a link away
+
 STATUS_LABELS = {ON_TRACK: _l("On track"), AT_RISK: _l("At risk"), OFF_TRACK: _l("Off track")}
 
 require_login(bp)
@@ -90,7 +92,7 @@ def _render_store_top(store_id: int, today):
         coverage_weeks=coaching_analysis.DEFAULT_COVERAGE_WEEKS,
         urgent_problems=open_urgent(store_id),
         comebacks=services.comebacks_against_kpi(store_id, today),
-        on_track_from=ON_TRACK_FROM, at_risk_from=AT_RISK_FROM,
+        on_track_from=ON_TRACK_FROM, at_risk_from=AT_RISK_FROM, shown_rows=EXCEPTIONS_SHOWN,
     )
 
 
