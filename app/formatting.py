@@ -12,7 +12,6 @@ from babel.numbers import format_percent as babel_format_percent
 from flask import g, request
 from flask_babel import (
     format_date,
-    format_datetime,
     format_decimal,
     format_scientific,
     format_time,
@@ -41,9 +40,14 @@ def _date_text(value: date, style: str, locale) -> str:
     return format_date(value, style)
 
 
-def fdatetime(value: datetime | None, style: str = "medium") -> str:
-    """A stored UTC timestamp shown in the department's time zone."""
-    return format_datetime(value, style) if value else ""
+def fdatetime(value: datetime | None) -> str:
+    """A stored UTC timestamp in the department's time zone, as running text writes it: the full date
+    and the time without seconds (2026年12月2日 10:00; Dec 2, 2026, 10:00 AM). In tables: fdaytime."""
+    if not value:
+        return ""
+    local = to_user_timezone(value)
+    return get_locale().datetime_formats["medium"].format(format_time(local, "short", rebase=False),
+                                                          format_date(local.date(), "medium"))
 
 
 # Tables name a day of the current year by month and day (12月7日, Dec 7), other days in full

@@ -195,3 +195,15 @@ def test_tables_name_a_day_of_this_year_by_month_and_day(app):
             assert fday(this_year) == "Dec 7"
             assert fday(last_year) == f"Dec 7, {last_year.year}"
         assert fday(None) == "" and fdaytime(None) == ""
+
+
+def test_running_text_writes_a_moment_with_the_full_date_and_no_seconds(app):
+    from datetime import datetime
+
+    from app.formatting import fdatetime
+    with app.test_request_context():
+        with force_locale("zh_CN"):
+            assert fdatetime(datetime(2026, 12, 2, 2, 5, 59)) == "2026年12月2日 10:05"
+        with force_locale("en"):
+            assert fdatetime(datetime(2026, 12, 2, 2, 5, 59)) == "Dec 2, 2026, 10:05\u202fAM"
+        assert fdatetime(None) == ""
