@@ -135,4 +135,4 @@ def test_gm_dashboard_shows_the_effect_for_the_group(login, store, manager, advi
     db.session.commit()
     page = login(gm).get("/dashboard/").text
     assert "1 of 1 coaching talks followed up" in page  # the store in view
-    assert "All your stores: 1 of 2." in page
+    assert "Coaching effect in all your stores: 1 of 2 talks followed up" in page
