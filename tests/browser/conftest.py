@@ -19,7 +19,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             # Under `pytest -n 2 --dist loadgroup` the browser tests share one worker (one browser,
-            # one live server), while the other worker runs the rest.
+            # one live server), while the other worker runs the rest: tests/conftest.py's scheduler
+            # groups them by their path (the mark says so to a reader; pytest 9 drops its effect).
             item.add_marker(pytest.mark.xdist_group("browser"))
             if not Path(CHROMIUM).exists():
                 item.add_marker(skip)
