@@ -2,7 +2,6 @@
 requests (app/meetings/page_parts.py): the next request after any write in the store shows the write,
 each session gets its own CSRF token, and a form's answer is rendered afresh."""
 import re
-from datetime import timedelta
 
 import pytest
 
