@@ -422,6 +422,9 @@ def main(argv=None) -> None:
     parser.add_argument("--no-pdf", action="store_true", help="leave the minutes PDF out (the group scale does)")
     parser.add_argument("--save-before", action="store_true",
                         help="also keep the results as bench/results-<scale>-before.json: later runs show them beside theirs")
+    parser.add_argument("--page", help="only this page for each user who has it, by its name in the report (e.g. "
+                        "'meeting + review'): prints its figures, with the statement count at the other scale, and "
+                        "writes no file")
     args = parser.parse_args(argv)
     url = args.database_url or default_url(args.scale)
     started = time.perf_counter()
@@ -442,11 +445,16 @@ def main(argv=None) -> None:
     print(f"{args.scale}: {url}, {args.repeat} runs per page")
     results = []
     for role, urls in pages(ids).items():
-        results += measure(app, counter, role, urls, args.repeat)
+        results += measure(app, counter, role, [u for u in urls if args.page in (None, u[0])], args.repeat)
+    other_scale = "large" if args.scale == "small" else "small"
+    if args.page:  # a quick look at one page while working on it: the report stays as it is
+        other_file = HERE / f"results-{other_scale}.json"
+        other = json.loads(other_file.read_text())["pages"] if other_file.exists() else None
+        print(plain_table(table(results, other, other_scale if other else None)) if results else "no such page")
+        return
     pdf = None if args.no_pdf or args.scale == "group" else measure_pdf(app, args.repeat, args.pdf_out)
 
     # Statement counts are compared with the small scale (small: with large).
-    other_scale = "large" if args.scale == "small" else "small"
     other_file = HERE / f"results-{other_scale}.json"
     other = json.loads(other_file.read_text())["pages"] if other_file.exists() else None
     meta = {"date": today.isoformat(), "scale": args.scale, "database": make_url(url).render_as_string(hide_password=True),

@@ -8,7 +8,10 @@ A higher package registers, at import time, a loader and the templates that show
 `load(meeting)` returns whatever the templates need (a list of rows, say); the meeting page includes
 `agenda` inside each agenda item (with `item`, the agenda item, and `extra`, what `load` returned,
 in the context: the template decides which items it shows in) and the printed minutes include
-`minutes` once, after the agenda. Loaders run once per page.
+`minutes` once, after the agenda. Loaders run once per page, and the meeting page keeps what the agenda
+templates rendered until the store's next audited write (app/meetings/page_parts.py): a loader reads only
+data of the meeting's store that is written through the audit trail, and the templates show nothing that
+depends on the clock but the day.
 """
 from dataclasses import dataclass
 from typing import Any, Callable

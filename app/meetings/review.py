@@ -9,6 +9,8 @@ from sqlalchemy import column, func, select, table
 
 from ..actions import services as actions
 from ..actions.models import ACTIVE_STATUSES, ActionItem
+from ..audit import services as audit
+from ..audit.models import CREATE
 from ..auth.models import User
 from ..common import VersionConflict
 from ..database import insert_unless_taken
@@ -121,12 +123,29 @@ def not_yet_due(rows: list[ReviewRow], meeting: Meeting) -> list[ReviewRow]:
     return [r for r in unsettled(rows) if r.not_yet_due(meeting)]
 
 
-def left_message(rows: list[ReviewRow], names: int = 5) -> str:
-    """What keeps the meeting from closing, naming the first rows left."""
+@dataclass(frozen=True)
+class ReviewCount:
+    """What the close bar says of the review; plain data, kept beside the rendered review."""
+    total: int
+    left: int
+    first_left_id: int | None = None  # the row the bar's count links to
+    left_titles: tuple[str, ...] = ()  # the first rows left, for a refusal to name them
+
+
+LEFT_NAMED = 5  # a refusal to close names this many of the rows left
+
+
+def count(rows: list[ReviewRow]) -> ReviewCount:
     left = unsettled(rows)
-    titles = "、".join(r.item.title for r in left[:names]) + ("…" if len(left) > names else "")
+    return ReviewCount(len(rows), len(left), left[0].item.id if left else None,
+                       tuple(r.item.title for r in left[:LEFT_NAMED]))
+
+
+def left_message(review: ReviewCount) -> str:
+    """What keeps the meeting from closing, naming the first rows left."""
+    titles = "、".join(review.left_titles) + ("…" if review.left > LEFT_NAMED else "")
     return ngettext("%(num)d row still needs a disposition: %(titles)s",
-                    "%(num)d rows still need a disposition: %(titles)s", len(left), titles=titles)
+                    "%(num)d rows still need a disposition: %(titles)s", review.left, titles=titles)
 
 
 def settle_not_yet_due(meeting: Meeting, user_id: int) -> int:
@@ -138,8 +157,12 @@ def settle_not_yet_due(meeting: Meeting, user_id: int) -> int:
             meeting_id=meeting.id, action_item_id=row.item.id, disposition=ON_SCHEDULE, reason="",
             status_at_review=row.item.status, deadline_at_review=row.item.deadline,
             decided_by_id=user_id, decided_at=utcnow(),
-        ).returning(ReviewEntry.id))
-        settled += entry is not None  # another tab may have settled it meanwhile: that one stands
+        ).returning(ReviewEntry))
+        if entry is not None:  # else another tab settled it meanwhile: that one stands
+            # In the trail like a single disposition; it also renews the store's stamp, so the
+            # meeting page kept from before (page_parts) is rendered again.
+            audit.record_object(entry, CREATE, new=audit.columns(entry))
+            settled += 1
     return settled
 
 

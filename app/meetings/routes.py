@@ -36,6 +36,7 @@ from .forms import (
     NextMeetingForm,
 )
 from .models import ATTENDANCE, DISPOSITIONS, WEEKLY, AgendaItem, AgendaProposal, Decision, Meeting
+from .page_parts import page_parts
 from .permissions import can_manage_meeting, can_run_meetings, can_view_meeting
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
@@ -221,34 +222,55 @@ def next_in_series(meeting_id):
 
 def _detail_context(meeting: Meeting, **overrides) -> dict:
     manage = can_manage_meeting(current_user, meeting) and not meeting.is_closed and not meeting.is_cancelled
+    amend = can_manage_meeting(current_user, meeting)
     schedule = services.agenda_schedule(meeting)
     current = _current_item(meeting, schedule)
-    rows = review_rules.review_rows(meeting)
+    # A form's answer (errors, a review row's question) is shown in an agenda rendered afresh.
+    answers = {name: overrides.pop(name) for name in ("action_form", "decision_form", "row_state") if name in overrides}
+    parts = page_parts(meeting, lambda: _agenda_context(meeting, schedule, current, manage, amend, **answers),
+                       key=(current.id if current else None, manage, amend), keep=not answers)
     ctx = dict(
         meeting=meeting,
         schedule=schedule,
         current=current,
         clock=_clock(meeting, schedule),
-        review_rows=rows,
-        meeting_actions=_meeting_actions(meeting),
+        parts=parts,
+        review_count=parts.review_count,
         can_manage=manage,
-        can_amend=can_manage_meeting(current_user, meeting),
+        can_amend=amend,
         today=local_today(),
-        attendance=services.attendance_in_order(meeting),
-        action_form=_action_form(meeting, agenda_item_id=current.id if current else None),
-        decision_form=_decision_form(meeting, agenda_item_id=current.id if current else None),
         closing_early=services.starts_later(meeting, local_now()),
         previous=services.previous_meeting(meeting),
-        proposals=proposals.proposals_for(meeting),
-        goals=proposals.meeting_goals(meeting),
-        linkable_goals=proposals.linkable_goals(meeting, local_today()) if manage else [],
         following=services.next_in_series(meeting),
         notice=notice.state(meeting),
         can_send_notice=manage and meeting.starts_at > local_now(),
         empty_form=EmptyForm(),
-        extras=extras.for_meeting(meeting),
     )
     ctx.update(overrides)
+    return ctx
+
+
+def _agenda_context(meeting: Meeting, schedule, current: AgendaItem | None, manage: bool, amend: bool,
+                    **answers) -> dict:
+    """What meetings/_meeting_mode.html shows: only data of the meeting's store (page_parts keeps it)."""
+    ctx = dict(
+        meeting=meeting,
+        schedule=schedule,
+        current=current,
+        review_rows=review_rules.review_rows(meeting),
+        meeting_actions=_meeting_actions(meeting),
+        can_manage=manage,
+        can_amend=amend,
+        today=local_today(),
+        attendance=services.attendance_in_order(meeting),
+        action_form=_action_form(meeting, agenda_item_id=current.id if current else None),
+        decision_form=_decision_form(meeting, agenda_item_id=current.id if current else None),
+        proposals=proposals.proposals_for(meeting),
+        goals=proposals.meeting_goals(meeting),
+        linkable_goals=proposals.linkable_goals(meeting, local_today()) if manage else [],
+        extras=extras.for_meeting(meeting),
+    )
+    ctx.update(answers)
     return ctx
 
 
@@ -566,7 +588,8 @@ def reopen_review(meeting_id, action_item_id):
 
 
 def _close_bar(meeting: Meeting, refused: bool, status=200, message=""):
-    return render_template("meetings/_close_bar.html", meeting=meeting, review_rows=review_rules.review_rows(meeting),
+    return render_template("meetings/_close_bar.html", meeting=meeting,
+                           review_count=review_rules.count(review_rules.review_rows(meeting)),
                            refused=refused, message=message,
                            closing_early=services.starts_later(meeting, local_now())), status
 
