@@ -16,12 +16,18 @@
 - Byte-stable: the same HTML and the same `created`/`modified` times give the same bytes. Nothing
   depends on the current time: the dates in the PDF's metadata are the ones passed in (none if
   none), and the file identifier is derived from the content.
+- Speed (issue 16: the minutes of a meeting with 40 review rows in under a second): each thread keeps
+  its WeasyPrint font configuration and the parsed PRINT_CSS between documents, the garbage collector
+  pauses while one document is made, and the minutes use one weight of the font (one CJK font to
+  subset and embed instead of two).
 - Nothing is fetched from the network or the disk but the app's static files and `data:` URLs
   (the fetcher refuses the rest), so no text in a document can make the server read a file or a URL.
 """
+import gc
 import hashlib
 import logging
 import re
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -68,6 +74,8 @@ a {{ color: inherit; text-decoration: none; }}
    layout measures every cell's shortest and longest line first, which for Chinese text (a break
    opportunity at every character) was half the rendering time of a long review. */
 .minutes-doc .print-table, .minutes-doc .kv {{ table-layout: fixed; }}
+/* The widths include the cells' padding and borders, so that the columns add up to the page's width. */
+.minutes-doc .print-table th, .minutes-doc .print-table td, .minutes-doc .kv th, .minutes-doc .kv td {{ box-sizing: border-box; }}
 .minutes-doc .kv th {{ width: 13%; }} .minutes-doc .kv td {{ width: 37%; }}
 .minutes-doc .review-print th:nth-child(1) {{ width: 29%; }} .minutes-doc .review-print th:nth-child(2) {{ width: 13%; }}
 .minutes-doc .review-print th:nth-child(3) {{ width: 16%; }} .minutes-doc .review-print th:nth-child(4) {{ width: 11%; }}
@@ -81,13 +89,20 @@ a {{ color: inherit; text-decoration: none; }}
 /* Names and statuses may wrap between words in their narrow columns, never inside one. */
 .minutes-doc td.col-short, .minutes-doc th {{ white-space: normal; }}
 .minutes-doc .nowrap, .minutes-doc .date {{ white-space: nowrap; }}
-.sign-sheet td {{ height: 2.2em; }}
+.sign-sheet td {{ height: 2.75em; }}
+/* One weight in the minutes: a bold face is a second CJK font to subset, compress and embed (it was
+   almost half the file). Headings stand out by their size and rule, table headings by their shading. */
+.minutes-pdf h1, .minutes-pdf h2, .minutes-pdf h3, .minutes-pdf th, .minutes-pdf strong, .minutes-pdf b,
+.minutes-pdf .decision-no, .minutes-pdf .sign-role {{ font-weight: 400; }}
+.minutes-pdf h1, .minutes-pdf h2, .minutes-pdf h3 {{ color: #000; }}
+.minutes-pdf h2 {{ border-bottom: 0.75pt solid #999; padding-bottom: 1pt; }}
+.minutes-pdf .kv th, .minutes-pdf .print-table thead th {{ color: #333; }}
 .minutes-item {{ margin: 0 0 4pt; }}
-.decisions {{ padding-left: 1.4em; margin: 0; }} .decision-no {{ font-weight: 700; white-space: nowrap; }}
+.decisions {{ padding-left: 1.4em; margin: 0; }} .decision-no {{ white-space: nowrap; }}
 .signatures {{ display: flex; gap: 0 12mm; margin-top: 10pt; break-inside: avoid; page-break-inside: avoid; }}
 .signature {{ flex: 1 1 0; }}
 .signature p {{ margin: 0; }}
-.sign-role {{ font-weight: 700; white-space: nowrap; }}
+.sign-role {{ white-space: nowrap; }}
 .sign-line {{ border-bottom: 0.75pt solid #333; color: #555; font-size: 8.5pt; padding-top: 18pt; white-space: nowrap; }}
 .sign-sheet {{ break-inside: avoid; page-break-inside: avoid; }}
 .no-print, .topbar, .skip-link, #flashes {{ display: none !important; }}
@@ -152,6 +167,22 @@ def _static_only_fetcher():
     return StaticOnly(allowed_protocols=("file", "data"), allow_redirects=False)
 
 
+_cache = threading.local()
+
+
+def _fonts_and_print_css():
+    """This thread's WeasyPrint font configuration and PRINT_CSS parsed with it, made on its first PDF and
+    kept: a fresh configuration opens and measures the fonts again, PRINT_CSS is the same for every
+    document, and neither changes the bytes. Per thread, as Pango's font map is not thread-safe."""
+    if getattr(_cache, "fonts", None) is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        _cache.fonts = FontConfiguration()
+        _cache.print_css = CSS(string=PRINT_CSS, font_config=_cache.fonts)
+    return _cache.fonts, _cache.print_css
+
+
 def render_pdf(html: str, *, base_url: str | None = None, header: str = "", title: str = "",
                page_label: str = "{page} / {pages}", created: datetime | None = None,
                modified: datetime | None = None, author: str = "", lang: str | None = None,
@@ -164,25 +195,32 @@ def render_pdf(html: str, *, base_url: str | None = None, header: str = "", titl
     # Imported here, not with the module: the app starts (and serves everything but PDFs) on a
     # machine without pango, and a process that never renders a PDF never loads WeasyPrint.
     from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
 
-    fonts, fetcher = FontConfiguration(), _static_only_fetcher()
+    fonts, print_css = _fonts_and_print_css()
     header_css = ("@page { @top-left { content: %s; } @top-right { content: %s; } @bottom-center { content: %s; } }"
                   % (css_string(header), css_string(title), page_counter(page_label)))
-    sheets = [CSS(string=PRINT_CSS + header_css, font_config=fonts)]
+    sheets = [print_css, CSS(string=header_css, font_config=fonts)]
     sheets += [CSS(string=text, font_config=fonts) for text in stylesheets]
     html = _SVG_OPEN.sub(lambda m: m.group(1) + SVG_CSS, html)
-    document = HTML(string=html, base_url=base_url or STATIC.resolve().as_uri() + "/", url_fetcher=fetcher,
-                    media_type="print").render(stylesheets=sheets, font_config=fonts)
-    meta = document.metadata
-    meta.created, meta.modified = _pdf_date(created), _pdf_date(modified)
-    if title:
-        meta.title = title
-    if author:
-        meta.authors = [author]
-    if lang:
-        meta.lang = lang
-    meta.generator = "Pitwall"
-    identifier = hashlib.sha256(html.encode() + header_css.encode()
-                                + str((meta.created, meta.modified, title, author)).encode()).hexdigest()[:32]
-    return document.write_pdf(pdf_identifier=identifier.encode())
+    # WeasyPrint makes hundreds of thousands of objects that live until the document is written; the
+    # collector would walk them again and again to free nothing. Paused for one document, then resumed.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        document = HTML(string=html, base_url=base_url or STATIC.resolve().as_uri() + "/", url_fetcher=_static_only_fetcher(),
+                        media_type="print").render(stylesheets=sheets, font_config=fonts)
+        meta = document.metadata
+        meta.created, meta.modified = _pdf_date(created), _pdf_date(modified)
+        if title:
+            meta.title = title
+        if author:
+            meta.authors = [author]
+        if lang:
+            meta.lang = lang
+        meta.generator = "Pitwall"
+        identifier = hashlib.sha256(html.encode() + header_css.encode()
+                                    + str((meta.created, meta.modified, title, author)).encode()).hexdigest()[:32]
+        return document.write_pdf(pdf_identifier=identifier.encode())
+    finally:
+        if collecting:
+            gc.enable()

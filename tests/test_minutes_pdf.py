@@ -75,6 +75,27 @@ def test_the_pdf_holds_the_minutes_in_chinese(held, login):
     assert "草稿" not in text
 
 
+def test_one_font_embedded_and_the_same_bytes_in_another_thread(held, app):
+    """Issue 16: one weight of Noto Sans CJK SC (no bold face to subset), and the font configuration
+    a thread keeps (app/pdf.py) renders the same bytes as a fresh one in a new thread."""
+    import threading
+
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        data = documents.render_minutes(held["meeting"])
+        fonts = set()
+        for page in PdfReader(io.BytesIO(data)).pages:
+            fonts |= {str(f.get_object()["/BaseFont"]) for f in page["/Resources"]["/Font"].values()}
+        assert len(fonts) == 1 and fonts.pop().endswith("+Noto-Sans-CJK-SC")
+        html = documents.render_template("meetings/minutes_pdf.html", **documents.minutes_context(held["meeting"]))
+    from app.pdf import render_pdf
+
+    again = []
+    worker = threading.Thread(target=lambda: again.append(render_pdf(html, header="x", title="y")))
+    worker.start()
+    worker.join()
+    assert render_pdf(html, header="x", title="y") == again[0]
+
+
 def test_english_pdf(held, login):
     c = login(held["manager"])
     c.client.set_cookie("lang", "en")
