@@ -162,7 +162,8 @@ def board():
         abort(403)
     today = local_today()
     filters = _board_filters()
-    page = paginate(services.board_stmt(store_id, today, **filters))
+    page = paginate(services.board_ids_stmt(store_id, today, **filters))
+    page.items = services.items_in_order(page.items)
     return render_template("actions/board.html", page=page, today=today, filters=filters,
                            filter_args=_filter_args(filters),
                            counts=services.board_counts(store_id, today), people=store_people(store_id),
