@@ -411,6 +411,28 @@ def write_report(meta: dict, rows, problems: list[str], results: list[dict], pdf
     REPORT.write_text("\n".join(lines) + "\n" + (f"\n{kept}\n" if kept else ""))
 
 
+def selected(wanted: str, role: str, page: str) -> bool:
+    """--pages: does "a, gm/b" name this page (by its name, or role/name)?"""
+    names = {w.strip().lower() for w in wanted.split(",") if w.strip()}
+    return page.lower() in names or f"{role}/{page}".lower() in names
+
+
+def partial_report(results: list[dict], scale: str, url: str) -> None:
+    """Print the measured pages beside the last full run's figures and the other scale's counts."""
+    other_scale = "large" if scale == "small" else "small"
+    suffix = "" if url.startswith("sqlite") else "-" + make_url(url).get_backend_name()
+    files = {"other": HERE / f"results-{other_scale}.json", "last": HERE / f"results-{scale}{suffix}.json"}
+    found = {name: json.loads(f.read_text())["pages"] for name, f in files.items() if f.exists()}
+    rows = table(results, found.get("other"), other_scale, found.get("last"))
+    if "last" in found:
+        rows[0] = [cell if i < len(rows[0]) - 3 else f"last full run: {cell}" if i == len(rows[0]) - 3 else cell
+                   for i, cell in enumerate(rows[0])]
+    print()
+    print(plain_table(rows))
+    for line in warnings(results, found.get("other"), scale, other_scale):
+        print(line)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default="small", help="which generated database (and results file)")
@@ -420,11 +442,10 @@ def main(argv=None) -> None:
                         help="only the minutes PDF: replaces the report's \"Minutes PDF\" section, leaves the rest")
     parser.add_argument("--pdf-out", help="also write the measured minutes PDF to this file, to look at")
     parser.add_argument("--no-pdf", action="store_true", help="leave the minutes PDF out (the group scale does)")
+    parser.add_argument("--pages", help="only these pages: comma-separated, each a page name (\"goal page\") or role/page "
+                        "(\"gm/KPI grid\"), case-insensitive; prints the table and writes no results file or report")
     parser.add_argument("--save-before", action="store_true",
                         help="also keep the results as bench/results-<scale>-before.json: later runs show them beside theirs")
-    parser.add_argument("--page", help="only this page for each user who has it, by its name in the report (e.g. "
-                        "'meeting + review'): prints its figures, with the statement count at the other scale, and "
-                        "writes no file")
     args = parser.parse_args(argv)
     url = args.database_url or default_url(args.scale)
     started = time.perf_counter()
@@ -445,12 +466,12 @@ def main(argv=None) -> None:
     print(f"{args.scale}: {url}, {args.repeat} runs per page")
     results = []
     for role, urls in pages(ids).items():
-        results += measure(app, counter, role, [u for u in urls if args.page in (None, u[0])], args.repeat)
-    other_scale = "large" if args.scale == "small" else "small"
-    if args.page:  # a quick look at one page while working on it: the report stays as it is
-        other_file = HERE / f"results-{other_scale}.json"
-        other = json.loads(other_file.read_text())["pages"] if other_file.exists() else None
-        print(plain_table(table(results, other, other_scale if other else None)) if results else "no such page")
+        if args.pages:
+            urls = [(page, u) for page, u in urls if selected(args.pages, role, page)]
+        if urls:
+            results += measure(app, counter, role, urls, args.repeat)
+    if args.pages:  # a partial run: compared with the full runs' files, which it leaves as they are
+        partial_report(results, args.scale, url)
         return
     pdf = None if args.no_pdf or args.scale == "group" else measure_pdf(app, args.repeat, args.pdf_out)
 

@@ -1,4 +1,6 @@
 """Action item pages: my items, the manager's board, an item with its history."""
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -43,10 +45,18 @@ def progress_form(item: ActionItem) -> ProgressForm:
     return form
 
 
+def card_forms():
+    """progress_form for a page of cards, without a WTForms form per card: what actions/_item_card.html
+    reads of one (the status choices, their labels translated once per page, the item's version, no note)."""
+    choices = [SimpleNamespace(value=c.value, label=str(c.label)) for c in ProgressForm(formdata=None).status.choices]
+    status, note = SimpleNamespace(choices=choices), SimpleNamespace(data=None)
+    return lambda item: SimpleNamespace(status=status, note=note, version=SimpleNamespace(data=item.version))
+
+
 @bp.get("/mine")
 def mine():
     page = paginate(services.my_items_stmt(current_user.id))
-    return render_template("actions/mine.html", page=page, today=local_today(), progress_form=progress_form,
+    return render_template("actions/mine.html", page=page, today=local_today(), progress_form=card_forms(),
                            can_report=lambda item: can_report_progress(current_user, item),
                            extensions=services.latest_extensions(i.id for i in page.items),
                            attachment_counts=counts_of("action_item", [i.id for i in page.items]))
@@ -162,7 +172,8 @@ def board():
         abort(403)
     today = local_today()
     filters = _board_filters()
-    page = paginate(services.board_stmt(store_id, today, **filters))
+    page = paginate(services.board_ids_stmt(store_id, today, **filters))
+    page.items = services.items_in_order(page.items)
     return render_template("actions/board.html", page=page, today=today, filters=filters,
                            filter_args=_filter_args(filters),
                            counts=services.board_counts(store_id, today), people=store_people(store_id),

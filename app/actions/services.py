@@ -205,6 +205,20 @@ def board_stmt(store_id: int, today: date, owner_id=None, status=None, overdue=F
     return stmt.order_by(active_first, ActionItem.deadline, ActionItem.id)
 
 
+def board_ids_stmt(store_id: int, today: date, **filters) -> Select:
+    """board_stmt's item ids, in its order. A page of the board is read as ids first, then those items
+    (items_in_order): sorted as whole rows, with the owner and store joined to each, a store's thousands
+    of items took some 15 ms to sort on SQLite; their ids sort from an index."""
+    return board_stmt(store_id, today, **filters).with_only_columns(ActionItem.id)
+
+
+def items_in_order(ids) -> list[ActionItem]:
+    """The items of these ids, in the order of the ids: one query."""
+    ids = list(ids)
+    found = {i.id: i for i in db.session.scalars(select(ActionItem).where(ActionItem.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
 def board_meetings(store_id: int, limit: int = 50):
     """The store's latest meetings (id, theme, date), for the board's filter. Read from the table:
     meetings sit above actions in the layering (README, "Layout"), so actions import nothing of them."""

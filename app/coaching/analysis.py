@@ -346,3 +346,11 @@ def coverage_gaps(store_id: int, today: date, weeks: int = DEFAULT_COVERAGE_WEEK
             if shortfall(kpi, value, target):  # None (unknown) and 0 (met) are both not a gap
                 gaps.append(CoverageGap(person, kpi, value, target, last_talk.get(person.id)))
     return gaps
+
+
+def coverage_gap_rows(store_id: int, today: date, weeks: int = DEFAULT_COVERAGE_WEEKS,
+                      month: date | None = None) -> list[tuple[int, int, float, float | None, date | None]]:
+    """coverage_gaps as plain data, (person id, KPI id, value, target, last coached), in the same order:
+    what the store's coaching page keeps between requests (app/freshness.py)."""
+    return [(g.person.id, g.kpi.id, g.value, g.target, g.last_coached)
+            for g in coverage_gaps(store_id, today, weeks, month)]

@@ -17,7 +17,7 @@ from ..months import last_months, previous_month
 from ..spreadsheets import export_rows, too_many_rows_message, xlsx_response
 from ..timeutils import local_today
 from ..transactions import commit_or_refuse
-from . import analysis, exports, services
+from . import analysis, exports, overview, services
 from .forms import (
     ConfirmForm,
     CoverageForm,
@@ -86,15 +86,15 @@ def index():
     person_id = id_arg("person")
     month = parse_month(request.args.get("month") or "")
     months = last_months(today, GRID_MONTHS)
-    page = paginate(services.store_sessions_stmt(store_id, person_id, month))
-    coverage_month = analysis.coverage_month(store_id, today)
+    page = paginate(services.listed(services.store_sessions_stmt(store_id, person_id, month)))
+    figures = overview.store_figures(store_id, today, weeks, months)
+    talks = overview.talks(figures.due[0] + figures.unfinished[0])
     return render_template(
-        "coaching/index.html", coverage=coverage, weeks=weeks, coverage_month=coverage_month,
-        lookback=analysis.COVERAGE_LOOKBACK_MONTHS,
-        gaps=analysis.coverage_gaps(store_id, today, weeks, coverage_month) if coverage_month else [],
-        due=services.follow_ups_due(store_id, today), unfinished=services.unfinished_sessions(store_id),
+        "coaching/index.html", coverage=coverage, weeks=weeks, coverage_month=figures.coverage_month,
+        lookback=analysis.COVERAGE_LOOKBACK_MONTHS, gaps=overview.gaps(figures.gaps, staff),
+        due=overview.listed_talks(figures.due, talks), unfinished=overview.listed_talks(figures.unfinished, talks),
         cap=services.LIST_CAP,
-        staff=staff, months=months, counts=services.talks_by_person_and_month(store_id, months), page=page,
+        staff=staff, months=months, counts=figures.counts, page=page,
         person_id=person_id, month=month, today=today, can_coach=can_coach(current_user, store_id))
 
 
@@ -137,8 +137,8 @@ def person(user_id):
     return render_template(
         "coaching/person.html", person=person, kpis=kpis, target_of=target_of, charted=charted, items=items,
         latest_of=latest_of,
-        today=today, page=paginate(services.sessions_of_person_stmt(
-            person.id, None if person.id == current_user.id else current_user.visible_store_ids)), form=form,
+        today=today, page=paginate(services.listed(services.sessions_of_person_stmt(
+            person.id, None if person.id == current_user.id else current_user.visible_store_ids))), form=form,
         awaiting=services.awaiting_acknowledgement(person.id) if person.id == current_user.id else [],
         grid_link=url_for("kpis.grid", subject=person.id), trend_months=TREND_MONTHS,
         can_coach=can_coach(current_user, person.store_id) and person.role == STAFF)

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..actions.services import cancel as cancel_action_item
 from ..actions.services import create_action_item
@@ -188,6 +189,17 @@ def discard_session(session: CoachingSession, user_id: int) -> None:
 
 # --- lists ----------------------------------------------------------------------------------
 
+# What a list of talks shows (coaching/_sessions_table.html): the person's name, the KPIs, the steps and
+# dates. Not the manager, nor the person's store: joined to every listed talk, they cost more to load than
+# the talk itself (a store page lists some sixty).
+LISTED = (lazyload(CoachingSession.manager), joinedload(CoachingSession.person).lazyload(User.store))
+
+
+def listed(stmt):
+    """A list's statement loading only what the list shows."""
+    return stmt.options(*LISTED)
+
+
 def sessions_of_person_stmt(person_id: int, store_ids=None):
     """The person's talks, newest first; only those held in `store_ids` when given (a reader sees the
     talks of their own stores, even when the person has moved)."""
@@ -211,7 +223,7 @@ LIST_CAP = 20  # the store page's short lists show the oldest this many; the pag
 
 def _capped(stmt) -> tuple[list[CoachingSession], int]:
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return db.session.scalars(stmt.limit(LIST_CAP)).all(), total
+    return db.session.scalars(listed(stmt).limit(LIST_CAP)).all(), total
 
 
 def unfinished_sessions(store_id: int) -> tuple[list[CoachingSession], int]:

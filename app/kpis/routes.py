@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import POSITIONS, STAFF, User
@@ -57,6 +58,34 @@ def _cell_form(kpi, month, value=None, typed=None, error=None):
     return form
 
 
+# The cells' inputs as the `field` macro draws _cell_form's (tests/test_kpi_grid_speed.py compares them): a
+# year's grid has about a hundred cells, and a WTForms form drawn through the macro costs ~0.1 ms each.
+def _cell_inputs(kpis, months, values, show_label=False) -> dict[tuple[int, date], Markup]:
+    """{(kpi id, month): the input} of cells without an error (one with an error goes through
+    _cell_form and the macro). Names, month labels and the label pattern are looked up once."""
+    pattern = _("%(kpi)s, %(month)s")  # translated here, filled in below
+    label_class = "" if show_label else "visually-hidden"
+    month_names = {month: fmonth(month) for month in months}
+    inputs = {}
+    for kpi in kpis:
+        name, row = kpi.name, values.get(kpi.id, {})
+        mode = "numeric" if kpi.unit == COUNT else "decimal"
+        for month in months:
+            field_id = f"cell-{kpi.id}-{month.month}-value"
+            label = escape(pattern % {"kpi": name, "month": month_names[month]})
+            text = escape(finput(row.get(month), kpi.unit))
+            inputs[(kpi.id, month)] = Markup(
+                f'<div class="field   field-stringfield">\n<label class="{label_class}" for="{field_id}">{label}</label>\n'
+                f'<input autocomplete="off" id="{field_id}" inputmode="{mode}" name="value" size="7" type="text" '
+                f'value="{text}">\n</div>')
+    return inputs
+
+
+def _cell_input(kpi, month, value=None, show_label=False) -> Markup:
+    """One cell's input (the cell an htmx save sends back)."""
+    return _cell_inputs([kpi], [month], {kpi.id: {month: value}}, show_label)[(kpi.id, month)]
+
+
 def below_target(kpi: Kpi, value) -> bool:
     """A month's value that misses the KPI's own target (its default target, or outside its band)."""
     if value is None:
@@ -71,7 +100,8 @@ def below_target(kpi: Kpi, value) -> bool:
 
 @bp.context_processor
 def kpi_helpers():
-    return {"target_text": target_text, "cell_form": _cell_form, "below_target": below_target}
+    return {"target_text": target_text, "cell_form": _cell_form, "cell_input": _cell_input,
+            "below_target": below_target}
 
 
 # --- catalogue ----------------------------------------------------------------------------
@@ -165,6 +195,7 @@ def _grid_context(store_id: int, person: User | None, year: int, errors=None, co
     else:
         people = [p for p in store_people(store_id) if p.role == STAFF or p.position]
     return {"kpis": kpis, "values": values, "versions": versions, "months": months, "year": year,
+            "cell_inputs": _cell_inputs(kpis, months, values, show_label=bool(month)),
             "person": person, "people": people, "subject": str(person.id) if person else services.STORE_SUBJECT,
             "can_edit": can_edit_values(current_user, store_id), "store": current_store(),
             "errors": errors or {}, "conflicts": conflicts or {}, "month": month,

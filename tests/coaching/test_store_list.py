@@ -136,3 +136,29 @@ def test_gm_dashboard_shows_the_effect_for_the_group(login, store, manager, advi
     page = login(gm).get("/dashboard/").text
     assert "1 of 1 coaching talks followed up" in page  # the store in view
     assert "Coaching effect in all your stores: 1 of 2 talks followed up" in page
+
+
+def test_the_kept_figures_follow_every_change(login, store, manager, advisor):
+    """The page keeps its figures under the store's stamp (coaching/overview.py): a change to a talk, a
+    value or the staff shows on the next request."""
+    today = local_today()
+    talk = _start(store, manager, advisor, held_on=today - timedelta(days=40))
+    c = login(manager)
+
+    def section(html, start, end):
+        return html.split(f'id="{start}"')[1].split(f'id="{end}"')[0]
+
+    page = c.get("/coaching/").text  # computed and kept
+    assert _url(talk) not in section(page, "due-h", "unfinished-h") and _url(talk) in section(page, "unfinished-h", "grid-h")
+    talk.steps_done, talk.follow_up_on = 5, today
+    db.session.commit()
+    page = c.get("/coaching/").text
+    assert _url(talk) in section(page, "due-h", "unfinished-h") and _url(talk) not in section(page, "unfinished-h", "grid-h")
+    _value(store, advisor, "CSI", previous_month(today), 50)  # below target, and not coached since (the talk is 40 days old)
+    db.session.commit()
+    page = c.get("/coaching/?weeks=4").text
+    assert f"/coaching/people/{advisor.id}?kpi=" in section(page, "coverage-h", "due-h")
+    advisor.active = False
+    db.session.commit()
+    page = c.get("/coaching/?weeks=4").text
+    assert f"/coaching/people/{advisor.id}?kpi=" not in section(page, "coverage-h", "due-h")
