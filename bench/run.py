@@ -476,6 +476,7 @@ def main(argv=None) -> None:
     pdf = None if args.no_pdf or args.scale == "group" else measure_pdf(app, args.repeat, args.pdf_out)
 
     # Statement counts are compared with the small scale (small: with large).
+    other_scale = "large" if args.scale == "small" else "small"
     other_file = HERE / f"results-{other_scale}.json"
     other = json.loads(other_file.read_text())["pages"] if other_file.exists() else None
     meta = {"date": today.isoformat(), "scale": args.scale, "database": make_url(url).render_as_string(hide_password=True),
