@@ -25,8 +25,8 @@ def unread_in_header():
     return header_values(unread_notifications=lambda: services.unread_count(current_user.id))
 
 
-@bp.app_template_filter("fday")
-def fday(iso: str | None) -> str:
+@bp.app_template_filter("fisodate")
+def fisodate(iso: str | None) -> str:
     """A date kept as ISO text in a notification's params, in the reader's language."""
     from datetime import date
 
