@@ -25,6 +25,7 @@ the reader's language and the app's URL root: the dashboards' sections, whose re
 their queries. What such HTML shows may depend on the reader only through the arguments it is keyed by
 (e.g. whether the reader may open a goal), and it never holds a CSRF token or anything else of a session.
 """
+import dataclasses
 import secrets
 import threading
 from collections import OrderedDict
@@ -112,7 +113,7 @@ def seed(store_ids: Iterable[int]) -> None:
 
 _cache: OrderedDict = OrderedDict()
 _lock = threading.Lock()
-_html_chars = 0  # the length of the kept values that are strings (rendered HTML)
+_html_chars = 0  # the text the kept values hold (rendered HTML): see _chars
 
 
 def stamps(store_ids: Iterable[int]) -> tuple | None:
@@ -174,8 +175,19 @@ def cached_html(kind: str, store_ids: Iterable[int], today: date, render: Callab
 
 def _account(value, sign: int) -> None:
     global _html_chars
+    _html_chars += sign * _chars(value)
+
+
+def _chars(value) -> int:
+    """The text a kept value holds: a string, or the strings among a dataclass's or a tuple's parts (the
+    meeting page keeps its agenda's HTML in a dataclass)."""
     if isinstance(value, str):
-        _html_chars += sign * len(value)
+        return len(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(_chars(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if isinstance(value, tuple):
+        return sum(_chars(part) for part in value)
+    return 0
 
 
 def _drop(key) -> None:

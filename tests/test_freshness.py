@@ -1,6 +1,7 @@
 """Kept figures (app/freshness.py): every recorded write gives its store a new stamp in the same
 transaction, and a figure is used again only under the same stamps and day. A corrected KPI value
 changes the group overview at once, in the writing transaction and in the next request."""
+import dataclasses
 import re
 
 import pytest
@@ -180,4 +181,13 @@ def test_kept_html_is_bounded_in_size(app, group, monkeypatch):
             freshness.cached_html("test.piece", [east.id], group["today"], lambda n=n: str(n) * 1000, n)
         assert freshness._html_chars == 2000
         assert len(freshness._cache) == 2
+        # HTML kept inside a dataclass (the meeting page's agenda) counts too
+        freshness.cached("test.parts", [east.id], group["today"], lambda: KeptParts("x" * 1500, 3))
+        assert freshness._html_chars == 2500 and len(freshness._cache) == 2
     freshness.clear()
+
+
+@dataclasses.dataclass(frozen=True)
+class KeptParts:
+    html: str
+    count: int
