@@ -425,17 +425,22 @@ def start_server(database_url: str, redis_url: str, log_path: Path) -> tuple[sub
          "--no-control-socket", "wsgi:app"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    return server, wait_until_up(server, base, "/health", log_path)
+
+
+def wait_until_up(server: subprocess.Popen, base: str, path: str, log_path: Path) -> str:
+    """`base` once gunicorn answers `path` with 200 (30 s at most; stopped and refused otherwise)."""
     for _ in range(60):
         if server.poll() is not None:
             raise SystemExit(f"gunicorn exited ({server.returncode}); see {log_path}")
         try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return server, base
+            if httpx.get(f"{base}{path}", timeout=2).status_code == 200:
+                return base
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
     stop_server(server)
-    raise SystemExit(f"gunicorn did not answer /health in 30 s; see {log_path}")
+    raise SystemExit(f"gunicorn did not answer {path} in 30 s; see {log_path}")
 
 
 def stop_server(server: subprocess.Popen) -> None:

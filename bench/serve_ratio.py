@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import PASSWORD, SCALES, default_url  # noqa: E402
+from load import free_port, wait_until_up  # noqa: E402
+from load import stop_server as stop  # noqa: E402
 from run import section  # noqa: E402
 
 TARGET = 0.25
@@ -45,14 +46,6 @@ PAGES = [  # (user, page, path); the group overview and the dashboards carry the
 TARGETED = {"GM group overview", "GM dashboard", "manager dashboard", "staff dashboard"}
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(database_url: str, redis_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
@@ -62,27 +55,7 @@ def start(database_url: str, redis_url: str, log_path: Path) -> tuple[subprocess
          "--workers", "2", "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--chdir", str(HERE),
          "serve_app:app"],
         cwd=HERE.parent, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(60):
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({server.returncode}); see {log_path}")
-        try:
-            if httpx.get(f"{base}/bench/table", timeout=2).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    stop(server)
-    raise SystemExit(f"gunicorn did not answer in 30 s; see {log_path}")
-
-
-def stop(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)  # its own process group: the master and its workers
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
+    return server, wait_until_up(server, f"http://127.0.0.1:{port}", "/bench/table", log_path)
 
 
 def cookie_for(base: str, username: str) -> str:
