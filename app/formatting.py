@@ -19,8 +19,10 @@ from flask_babel import (
     to_user_timezone,
 )
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.local import LocalProxy
 
+from .extensions import db
 from .timeutils import local_today
 from .units import DECIMALS, DEFAULT_DECIMALS
 
@@ -222,4 +224,25 @@ def _read_once(name: str, produce):
     cache = g.setdefault("header_values", {})
     if name not in cache:
         cache[name] = produce()
+    return cache[name]
+
+
+def header_counts(**statements) -> dict:
+    """Counts for the page header, each given as a function that returns a SELECT of one number (or
+    None when the reader has no such count). Like `header_values`, read only when a template uses
+    one; then every count the features registered is read at once, in one statement (on PostgreSQL
+    each statement costs a round trip, and every full page shows all of them)."""
+    if not current_user.is_authenticated:
+        return {}
+    g.setdefault("header_count_statements", {}).update(statements)
+    return {name: LocalProxy(partial(_count_once, name)) for name in statements}
+
+
+def _count_once(name: str):
+    cache = g.setdefault("header_counts", {})
+    if name not in cache:
+        pending = {n: make() for n, make in g.header_count_statements.items() if n not in cache}
+        queries = [stmt.scalar_subquery().label(n) for n, stmt in pending.items() if stmt is not None]
+        counts = db.session.execute(select(*queries)).one()._asdict() if queries else {}
+        cache.update({n: counts.get(n) for n in pending})
     return cache[name]

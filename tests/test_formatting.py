@@ -207,3 +207,43 @@ def test_running_text_writes_a_moment_with_the_full_date_and_no_seconds(app):
         with force_locale("en"):
             assert fdatetime(datetime(2026, 12, 2, 2, 5, 59)) == "Dec 2, 2026, 10:05\u202fAM"
         assert fdatetime(None) == ""
+
+
+# --- the header's counts ---------------------------------------------------------------------
+
+def test_the_header_reads_all_its_counts_in_one_statement(login, staff, manager, make_item):
+    """Open items, unread notifications and unseen problem results, each right, read in one SELECT;
+    a fragment, which has no header, reads none of them."""
+    from sqlalchemy import event
+
+    from app.notifications import services as notifications
+    from app.problems import services as problems
+    from app.timeutils import utcnow
+
+    make_item(staff), make_item(staff)
+    notifications.publish("notifications.test", [staff], store_id=staff.store_id, link="/actions/mine")
+    problem = problems.raise_problem(store_id=staff.store_id, raised_by_id=staff.id, title="Lift 3 leaks oil")
+    problem.reported_at = utcnow()
+    db.session.commit()
+    c = login(staff)
+    c.client.set_cookie("lang", "en")
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = c.get("/actions/mine").text
+        counting = [s for s in statements if "count(" in s and "open_count" in s]
+        statements.clear()
+        c.get("/notifications/bell", htmx=True)
+        fragment = statements[:]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(counting) == 1 and "unread_notifications" in counting[0] and "unseen_problem_count" in counting[0]
+    assert 'title="Open items">2<' in page
+    assert 'title="Results reported back that you have not read">1<' in page
+    unread = notifications.unread_count(staff.id)  # the note above and those of the two new items
+    assert unread >= 1 and f'class="visually-hidden">Unread: </span>{unread}<' in page
+    assert not any("open_count" in s for s in fragment)  # the bell's own count, not the header's four

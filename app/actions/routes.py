@@ -11,7 +11,7 @@ from ..attachments.services import counts_of
 from ..auth.services import current_store, store_people, store_team
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login, safe_next
 from ..extensions import db, htmx
-from ..formatting import header_values
+from ..formatting import header_counts
 from ..forms import error_text
 from ..spreadsheets import export_rows, too_many_rows_message, xlsx_response
 from ..timeutils import local_today
@@ -70,7 +70,7 @@ def mine_count():
 
 @bp.app_context_processor
 def open_count_in_header():
-    return header_values(open_count=lambda: services.open_count(current_user.id))
+    return header_counts(open_count=lambda: services.open_count_stmt(current_user.id))
 
 
 @bp.post("/<int:item_id>/progress")

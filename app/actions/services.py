@@ -177,12 +177,14 @@ def my_items_stmt(user_id: int) -> Select:
     )
 
 
-def open_count(user_id: int) -> int:
+def open_count_stmt(user_id: int) -> Select:
     """The user's unfinished items: the count beside "My action items"."""
-    return db.session.scalar(
-        select(func.count()).select_from(ActionItem)
-        .where(ActionItem.owner_id == user_id, ActionItem.status.in_(ACTIVE_STATUSES))
-    )
+    return (select(func.count()).select_from(ActionItem)
+            .where(ActionItem.owner_id == user_id, ActionItem.status.in_(ACTIVE_STATUSES)))
+
+
+def open_count(user_id: int) -> int:
+    return db.session.scalar(open_count_stmt(user_id))
 
 
 EXTENDED_TIMES = 2  # "extended twice": the board's ?extended=1 filter and the group overview

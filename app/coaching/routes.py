@@ -9,7 +9,7 @@ from ..auth.models import STAFF, User
 from ..auth.services import current_store, store_staff
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import htmx
-from ..formatting import header_values
+from ..formatting import header_counts
 from ..forms import EmptyForm, options
 from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
 from ..kpis.services import parse_month
@@ -46,9 +46,9 @@ def awaiting_count_in_header():
     def awaiting():
         if can_view_store_coaching(current_user, current_store_id()):
             return None
-        return services.awaiting_count(current_user.id)
+        return services.awaiting_count_stmt(current_user.id)
 
-    return header_values(awaiting_count=awaiting)
+    return header_counts(awaiting_count=awaiting)
 
 
 @bp.context_processor

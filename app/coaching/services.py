@@ -253,9 +253,9 @@ def awaiting_acknowledgement(person_id: int) -> list[CoachingSession]:
     return db.session.scalars(_awaiting(person_id).order_by(CoachingSession.held_on)).all()
 
 
-def awaiting_count(person_id: int) -> int:
+def awaiting_count_stmt(person_id: int):
     """How many plans wait for the person's acknowledgement: the count beside "My coaching"."""
-    return db.session.scalar(select(func.count()).select_from(_awaiting(person_id).subquery()))
+    return select(func.count()).select_from(_awaiting(person_id).subquery())
 
 
 def talks_by_person_and_month(store_id: int, months: list[date]) -> dict[tuple[int, date], int]:

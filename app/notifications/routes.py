@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..common import check_version, current_store_id, get_or_404, paginate, require_login
 from ..extensions import db, htmx
-from ..formatting import header_values
+from ..formatting import header_counts
 from ..forms import EmptyForm
 from ..transactions import commit_or_refuse
 from . import services
@@ -22,7 +22,7 @@ require_login(bp)
 
 @bp.app_context_processor
 def unread_in_header():
-    return header_values(unread_notifications=lambda: services.unread_count(current_user.id))
+    return header_counts(unread_notifications=lambda: services.unread_count_stmt(current_user.id))
 
 
 @bp.app_template_filter("fisodate")

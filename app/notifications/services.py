@@ -184,9 +184,13 @@ def save_store_settings(store_id: int, *, reminder_days: int, escalation_days: i
 
 # --- the bell and the list ---------------------------------------------------------------------
 
+def unread_count_stmt(user_id: int):
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None)))
+
+
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(Notification.user_id == user_id, Notification.read_at.is_(None)))
+    return db.session.scalar(unread_count_stmt(user_id))
 
 
 def notifications_stmt(user_id: int):

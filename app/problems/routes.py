@@ -9,7 +9,7 @@ from ..attachments.services import attach_all
 from ..auth.services import by_position, store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db
-from ..formatting import header_values
+from ..formatting import header_counts
 from ..meetings import extras
 from ..meetings.models import Meeting
 from ..timeutils import local_today
@@ -51,7 +51,7 @@ extras.register("problems", load=services.problems_for_meeting, agenda="problems
 @bp.app_context_processor
 def unseen_results_in_header():
     """The count beside "My problems": results reported back and not yet read."""
-    return header_values(unseen_problem_count=lambda: services.unseen_count(current_user.id))
+    return header_counts(unseen_problem_count=lambda: services.unseen_count_stmt(current_user.id))
 
 
 @bp.context_processor

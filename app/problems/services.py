@@ -367,9 +367,10 @@ def owned_stmt(user_id: int) -> Select:
             .order_by(Problem.deadline, Problem.id))
 
 
-def unseen_count(user_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Problem).where(
-        Problem.raised_by_id == user_id, Problem.reported_at.is_not(None), Problem.result_seen_at.is_(None)))
+def unseen_count_stmt(user_id: int):
+    """The user's problems whose result was reported back and not yet read: the header's count."""
+    return select(func.count()).select_from(Problem).where(
+        Problem.raised_by_id == user_id, Problem.reported_at.is_not(None), Problem.result_seen_at.is_(None))
 
 
 def open_urgent(store_id: int, limit: int = 10) -> list[Problem]:
