@@ -40,6 +40,11 @@ def meeting(make_meeting, team):
     return m
 
 
+def send_notice(client, meeting, **kw):
+    """Click "send notice" (or "send update") on the meeting page as it shows the meeting now."""
+    return client.post(f"/meetings/{meeting.id}/notice", data={"seen": notice.seen_state(meeting)}, **kw)
+
+
 def mails(inbox):
     return {rcpt[0]: msg for rcpt, msg in inbox.received}
 
@@ -52,7 +57,7 @@ def ics_of(message) -> Calendar:
 def test_the_notice_reaches_every_attendee_in_their_language_with_the_invitation(app, smtp, login, team, meeting):
     manager, staff, tech = team
     client = login(manager)
-    response = client.post(f"/meetings/{meeting.id}/notice", follow_redirects=True)
+    response = send_notice(client, meeting, follow_redirects=True)
     assert "Notice sent to 3 attendees" in response.get_data(as_text=True)
     assert delivery.deliver_due() == (3, 0)
     got = mails(smtp)
@@ -88,7 +93,7 @@ def test_the_notice_reaches_every_attendee_in_their_language_with_the_invitation
 def test_a_change_offers_an_update_with_the_same_uid_and_a_higher_sequence(app, smtp, login, team, meeting):
     manager = team[0]
     client = login(manager)
-    client.post(f"/meetings/{meeting.id}/notice")
+    send_notice(client, meeting)
     delivery.deliver_due()
     smtp.received.clear()
     saved = client.post(f"/meetings/{meeting.id}/edit", data={
@@ -99,7 +104,7 @@ def test_a_change_offers_an_update_with_the_same_uid_and_a_higher_sequence(app, 
     assert "send the attendees an update" in saved.get_data(as_text=True)
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "changed since the notice" in page and "Send update" in page
-    response = client.post(f"/meetings/{meeting.id}/notice", follow_redirects=True)
+    response = send_notice(client, meeting, follow_redirects=True)
     assert "Update sent to 3 attendees" in response.get_data(as_text=True)
     delivery.deliver_due()
     en = mails(smtp)["wu@example.com"]
@@ -110,10 +115,57 @@ def test_a_change_offers_an_update_with_the_same_uid_and_a_higher_sequence(app, 
     assert "changed since the notice" not in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
 
 
+def notices_sent(meeting) -> int:
+    return db.session.scalar(select(db.func.count()).select_from(Notification).where(
+        Notification.kind.in_([notice.NOTICE, notice.UPDATE, notice.CANCELLED]), Notification.link.endswith(f"/{meeting.id}")))
+
+
+def test_a_double_click_on_send_sends_one_notice(app, login, team, meeting):
+    client = login(team[0])
+    seen = notice.seen_state(meeting)
+    first = client.post(f"/meetings/{meeting.id}/notice", data={"seen": seen}, follow_redirects=True)
+    assert "Notice sent to 3 attendees" in first.text
+    second = client.post(f"/meetings/{meeting.id}/notice", data={"seen": seen}, follow_redirects=True)
+    assert "The notice was sent a moment ago" in second.text and "nothing more was sent" in second.text
+    assert notices_sent(meeting) == 3 and db.session.get(Meeting, meeting.id).ical_sequence == 0
+    # The page now offers an update, and that click sends one.
+    assert "Update sent to 3 attendees" in send_notice(client, meeting, follow_redirects=True).text
+    assert notices_sent(meeting) == 6 and db.session.get(Meeting, meeting.id).ical_sequence == 1
+    # A post without the state the page showed sends nothing.
+    for hostile in ({}, {"seen": "1.1\x00"}, {"seen": "9" * 10_000}):
+        answer = client.post(f"/meetings/{meeting.id}/notice", data=hostile, follow_redirects=True)
+        assert answer.status_code == 200 and "nothing more was sent" in answer.text
+    assert notices_sent(meeting) == 6
+
+
+def test_clicks_at_the_same_moment_tell_each_person_once(app, login, team, meeting):
+    """Four "send notice" clicks released together: one notice. Then three cancellations released
+    together: one cancellation, told once. On SQLite and PostgreSQL alike."""
+    from tests.test_concurrency import at_once
+
+    clients = [login(team[0]) for _ in range(4)]
+    for c in clients:
+        c.token()
+    seen = notice.seen_state(meeting)
+    sends = at_once(app, clients, lambda c, i: c.post(f"/meetings/{meeting.id}/notice", data={"seen": seen}))
+    assert {r.status_code for r in sends} == {302}
+
+    def kinds():
+        return db.session.scalars(select(Notification.kind).where(Notification.kind.in_(
+            [notice.NOTICE, notice.UPDATE, notice.CANCELLED]))).all()
+
+    assert sorted(kinds()) == [notice.NOTICE] * 3 and db.session.get(Meeting, meeting.id).ical_sequence == 0
+    cancels = at_once(app, clients[:3], lambda c, i: c.post(f"/meetings/{meeting.id}/cancel",
+                                                            data={"confirm": "y", "reason": f"Reason {i}"}))
+    assert {r.status_code for r in cancels} == {302}
+    m = db.session.get(Meeting, meeting.id)
+    assert m.status == CALLED_OFF and m.ical_sequence == 1 and kinds().count(notice.CANCELLED) == 3
+
+
 def test_cancelling_sends_method_cancel_after_confirmation(app, smtp, login, team, meeting):
     manager = team[0]
     client = login(manager)
-    client.post(f"/meetings/{meeting.id}/notice")
+    send_notice(client, meeting)
     delivery.deliver_due()
     smtp.received.clear()
     assert "Yes, cancel this meeting" in client.get(f"/meetings/{meeting.id}/cancel").get_data(as_text=True)
@@ -131,7 +183,7 @@ def test_cancelling_sends_method_cancel_after_confirmation(app, smtp, login, tea
     assert cal["METHOD"] == "CANCEL" and str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
     assert str(event["UID"]) == f"meeting-{meeting.id}@pitwall.test"
     # A cancelled meeting takes no further notice, edit or agenda change.
-    again = client.post(f"/meetings/{meeting.id}/notice", follow_redirects=True)
+    again = send_notice(client, meeting, follow_redirects=True)
     assert "was cancelled" in again.get_data(as_text=True)
     assert client.get(f"/meetings/{meeting.id}/cancel", follow_redirects=True).status_code == 200
     assert "Cancelled" in client.get("/meetings/").get_data(as_text=True)
@@ -147,13 +199,13 @@ def test_cancelling_without_a_notice_tells_nobody(app, smtp, login, team, meetin
 def test_short_notice_is_shown_as_such(app, login, team, make_meeting):
     m = make_meeting(days_ahead=1, attendees=team[1:])
     client = login(team[0])
-    client.post(f"/meetings/{m.id}/notice")
+    send_notice(client, m)
     assert "Short notice: less than three days ahead" in client.get(f"/meetings/{m.id}").get_data(as_text=True)
 
 
 def test_no_notice_for_a_meeting_that_has_begun(app, login, team, make_meeting):
     m = make_meeting(days_ahead=-1, attendees=team[1:])
-    response = login(team[0]).post(f"/meetings/{m.id}/notice", follow_redirects=True)
+    response = send_notice(login(team[0]), m, follow_redirects=True)
     assert "has begun" in response.get_data(as_text=True)
     assert db.session.scalar(select(Notification)) is None
 
@@ -202,7 +254,7 @@ def test_robots_get_the_notice_and_the_minutes_through_the_outbox(app, smtp, log
                                            "webhook_secret": DINGTALK_SECRET, "events": ["meeting_notice"], "active": "y"})
         client.post("/chat-robots/", data={"name": "纪要群", "platform": "wecom", "webhook_url": server.wecom_url,
                                            "events": ["minutes"], "active": "y"})
-        client.post(f"/meetings/{meeting.id}/notice")
+        send_notice(client, meeting)
         delivery.deliver_due()
         [text] = server.texts("dingtalk")
         assert text.startswith("会议通知：Complaint rate rising") and "Room 2" in text and "开场白" in text
@@ -216,7 +268,7 @@ def test_a_refusing_robot_is_retried_by_the_outbox(app, login, team, meeting, mo
     with ChatServer() as server:
         client.post("/chat-robots/", data={"name": "群", "platform": "dingtalk", "webhook_url": server.dingtalk_url,
                                            "webhook_secret": "wrong", "events": ["meeting_notice"], "active": "y"})
-        client.post(f"/meetings/{meeting.id}/notice")
+        send_notice(client, meeting)
         delivery.deliver_due()
         chat = db.session.scalar(select(OutboxMessage).where(OutboxMessage.channel == "chat"))
         assert chat.status == "pending" and chat.attempts == 1 and "310000" in chat.last_error
@@ -228,7 +280,7 @@ def test_only_the_meetings_manager_sends_a_notice_or_cancels(app, login, team, m
     gm = make_user(GM, manager.store, username="gm7")
     for user in (staff, gm, other):
         client = login(user)
-        assert client.post(f"/meetings/{meeting.id}/notice").status_code == 403
+        assert send_notice(client, meeting).status_code == 403
         assert client.get(f"/meetings/{meeting.id}/cancel").status_code == 403
         assert client.post(f"/meetings/{meeting.id}/cancel", data={"confirm": "y"}).status_code == 403
     assert db.session.scalar(select(Notification)) is None

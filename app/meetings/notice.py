@@ -13,10 +13,10 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..actions.models import ACTIVE_STATUSES, ActionItem
-from ..common import RuleViolation
+from ..common import RuleViolation, VersionConflict
 from ..extensions import db
 from ..formatting import fdate, ftime
 from ..notifications import ical, robots, services
@@ -24,7 +24,7 @@ from ..notifications.registry import Attachment, register_attachment, register_d
 from ..timeutils import local_now, utcnow
 from . import calendar, documents
 from . import services as meetings
-from .models import CALLED_OFF, Meeting
+from .models import CALLED_OFF, PLANNED, Meeting
 
 NOTICE, UPDATE, CANCELLED, MINUTES, NEW_ITEMS = (
     "meetings.notice", "meetings.notice_update", "meetings.cancelled", "meetings.minutes", "meetings.new_items")
@@ -108,12 +108,37 @@ def _link(meeting: Meeting) -> str:
     return url_for("meetings.detail", meeting_id=meeting.id)
 
 
-def send_notice(meeting: Meeting, user_id: int) -> str:
+def seen_state(meeting: Meeting) -> str:
+    """The notice state a page shows ("<sequence>.<sent>"), posted back with "send notice": the
+    server sends only if it is still the state the manager saw."""
+    return f"{meeting.ical_sequence}.{int(meeting.notice_first_sent_at is not None)}"
+
+
+def _hold_unchanged(meeting: Meeting, seen: str) -> None:
+    """Refuse (VersionConflict) unless the meeting is planned and its notice state is still `seen`,
+    and hold its row to the end of the transaction. A double click, or two managers at once, send
+    one message: the second finds the state changed, or waits on the row and then matches nothing.
+    An UPDATE of nothing, not SELECT … FOR UPDATE, so that SQLite takes its write lock too."""
+    if seen != seen_state(meeting):
+        raise VersionConflict(meeting)
+    sequence, sent = meeting.ical_sequence, meeting.notice_first_sent_at is not None
+    held = db.session.execute(
+        update(Meeting).where(
+            Meeting.id == meeting.id, Meeting.status == PLANNED, Meeting.ical_sequence == sequence,
+            Meeting.notice_first_sent_at.is_not(None) if sent else Meeting.notice_first_sent_at.is_(None))
+        .values(ical_sequence=Meeting.ical_sequence).execution_options(synchronize_session=False))
+    if held.rowcount != 1:
+        raise VersionConflict(meeting)
+
+
+def send_notice(meeting: Meeting, user_id: int, seen: str) -> str:
     """Send the notice, or an update of one sent before (same UID, next SEQUENCE). Returns NOTICE or
-    UPDATE. Refused for a closed, cancelled or begun meeting."""
+    UPDATE. Refused for a closed, cancelled or begun meeting, and (409) when the notice state is no
+    longer `seen` (`seen_state` of the page the manager clicked on)."""
     meetings.require_open(meeting)
     if meeting.starts_at <= local_now():
         raise RuleViolation(_("This meeting has begun: a notice is no use now."))
+    _hold_unchanged(meeting, seen)
     kind = UPDATE if meeting.notice_first_sent_at else NOTICE
     if kind == UPDATE:
         meeting.ical_sequence += 1
@@ -134,8 +159,10 @@ def send_notice(meeting: Meeting, user_id: int) -> str:
 
 def cancel(meeting: Meeting, user_id: int, reason: str = "") -> bool:
     """Cancel a planned meeting. If a notice went out, everyone invited gets the cancellation
-    (METHOD:CANCEL, same UID, next SEQUENCE). Returns whether anyone was told."""
+    (METHOD:CANCEL, same UID, next SEQUENCE). Returns whether anyone was told. Two cancellations at
+    once, or one beside a notice being sent, end in a 409 for the later one, not in two messages."""
     meetings.require_open(meeting)
+    _hold_unchanged(meeting, seen_state(meeting))
     meeting.status = CALLED_OFF
     meeting.cancelled_at, meeting.cancelled_by_id = utcnow(), user_id
     meeting.cancel_reason = (reason or "").strip()

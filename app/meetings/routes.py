@@ -242,7 +242,7 @@ def _detail_context(meeting: Meeting, **overrides) -> dict:
         closing_early=services.starts_later(meeting, local_now()),
         previous=services.previous_meeting(meeting),
         following=services.next_in_series(meeting),
-        notice=notice.state(meeting),
+        notice=notice.state(meeting), notice_seen=notice.seen_state(meeting),
         can_send_notice=manage and meeting.starts_at > local_now(),
         empty_form=EmptyForm(),
     )
@@ -635,8 +635,9 @@ def send_notice(meeting_id):
     meeting = load_meeting(meeting_id, manage=True)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    with commit_or_refuse() as refusal:
-        kind = notice.send_notice(meeting, current_user.id)
+    with commit_or_refuse(conflict=_("The notice was sent a moment ago (a second click, or someone else): "
+                                     "nothing more was sent. Here is the meeting as it stands now.")) as refusal:
+        kind = notice.send_notice(meeting, current_user.id, request.form.get("seen", ""))
     if refusal:
         refusal.flash()
     elif kind == notice.UPDATE:
