@@ -24,6 +24,14 @@ class VersionConflict(Exception):
         self.current = current
 
 
+def absolute_url(path: str) -> str:
+    """A link for outside the browser (e-mail, a calendar app): on BASE_URL, the address people use,
+    not the host this request came in by (behind a proxy that may be an internal name)."""
+    if not path or "://" in path:
+        return path
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
 def check_version(obj, base_version: int | None) -> None:
     """Refuse a change based on an older version of `obj` than the stored one (None: nothing to compare)."""
     if base_version is not None and base_version != obj.version:

@@ -60,27 +60,30 @@ def test_a_person_creates_a_feed_of_their_meetings_and_deadlines(app, login, sta
     response = client.post("/meetings/calendar-feed")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     url = _feed_url(response.get_data(as_text=True))
+    # On BASE_URL, the address people use, not the host the request came in by (localhost here).
+    assert url.startswith("http://pitwall.test/calendar/")
     stored = db.session.scalar(select(CalendarFeed))
     assert url.rsplit("/", 1)[1][:-4] not in stored.token_hash  # only the hash is kept
 
     raw = app.test_client()  # no login: the token is the key
-    raw = raw.get(url.replace("http://localhost", ""))
+    raw = raw.get(url.replace("http://pitwall.test", ""))
     assert raw.status_code == 200 and raw.mimetype == "text/calendar"
     cal = Calendar.from_ical(raw.data)
     events = {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
     assert set(events) == {"Rework rate", "Deadline: Call back customers"}
     assert str(events["Rework rate"]["UID"]) == f"meeting-{meeting.id}@pitwall.test"
     assert events["Deadline: Call back customers"].decoded("DTSTART") == item.deadline
+    assert str(events["Rework rate"]["URL"]) == f"http://pitwall.test/meetings/{meeting.id}"
     db.session.refresh(stored)
     assert stored.last_used_at is not None
 
 
 def test_replacing_or_revoking_the_feed_makes_the_old_address_404(app, login, staff):
     client = login(staff)
-    first = _feed_url(client.post("/meetings/calendar-feed").get_data(as_text=True)).replace("http://localhost", "")
+    first = _feed_url(client.post("/meetings/calendar-feed").get_data(as_text=True)).replace("http://pitwall.test", "")
     anonymous = app.test_client()
     assert anonymous.get(first).status_code == 200
-    second = _feed_url(client.post("/meetings/calendar-feed").get_data(as_text=True)).replace("http://localhost", "")
+    second = _feed_url(client.post("/meetings/calendar-feed").get_data(as_text=True)).replace("http://pitwall.test", "")
     assert anonymous.get(first).status_code == 404 and anonymous.get(second).status_code == 200
     page = client.get("/meetings/calendar-feed").get_data(as_text=True)
     assert "cal_" not in page and "Replace with a new address" in page  # never shown again
@@ -95,7 +98,7 @@ def test_a_deactivated_persons_feed_stops(app, login, make_user, store):
     url = _feed_url(login(person).post("/meetings/calendar-feed").get_data(as_text=True))
     person.active = False
     db.session.commit()
-    assert app.test_client().get(url.replace("http://localhost", "")).status_code == 404
+    assert app.test_client().get(url.replace("http://pitwall.test", "")).status_code == 404
 
 
 def test_the_feed_pages_need_a_login(client):
@@ -112,6 +115,6 @@ def test_a_cancelled_meeting_stays_in_the_feed_as_cancelled(app, login, manager,
     client = login(manager)
     assert client.post(f"/meetings/{meeting.id}/cancel", data={"confirm": "y"}).status_code == 302
     url = _feed_url(login(staff).post("/meetings/calendar-feed").get_data(as_text=True))
-    cal = Calendar.from_ical(app.test_client().get(url.replace("http://localhost", "")).data)
+    cal = Calendar.from_ical(app.test_client().get(url.replace("http://pitwall.test", "")).data)
     [event] = [e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("meeting-")]
     assert str(event["STATUS"]) == "CANCELLED"

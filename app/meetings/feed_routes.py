@@ -4,6 +4,7 @@ person creates, replaces and revokes it on /meetings/calendar-feed (login requir
 from flask import Blueprint, Response, abort, url_for
 from flask_babel import force_locale
 
+from ..common import absolute_url
 from ..extensions import db
 from ..notifications import services as notify
 from ..timeutils import utcnow
@@ -14,8 +15,8 @@ bp = Blueprint("calendar_feed", __name__)
 
 def _link(kind: str, ident: int) -> str:
     if kind == "meeting":
-        return url_for("meetings.detail", meeting_id=ident, _external=True)
-    return url_for("actions.detail", item_id=ident, _external=True)
+        return absolute_url(url_for("meetings.detail", meeting_id=ident))
+    return absolute_url(url_for("actions.detail", item_id=ident))
 
 
 @bp.get("/<string:token>.ics")

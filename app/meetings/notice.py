@@ -16,7 +16,7 @@ from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from ..actions.models import ACTIVE_STATUSES, ActionItem
-from ..common import RuleViolation, VersionConflict
+from ..common import RuleViolation, VersionConflict, absolute_url
 from ..extensions import db
 from ..formatting import fdate, ftime
 from ..notifications import ical, robots, services
@@ -152,7 +152,7 @@ def send_notice(meeting: Meeting, user_id: int, seen: str) -> str:
     url = url_for("meetings.detail", meeting_id=meeting.id, _external=False)
     services.publish(kind, _recipients(meeting), store_id=meeting.store_id, link=_link(meeting), params=params,
                      attachments=[{"builder": "meetings.ics", "args": {"snapshot": snap, "method": ical.REQUEST,
-                                                                       "url": _absolute(url)}}])
+                                                                       "url": absolute_url(url)}}])
     _to_robots(meeting, robots.MEETING_NOTICE, "notice" if kind == NOTICE else "update", params)
     return kind
 
@@ -178,10 +178,6 @@ def cancel(meeting: Meeting, user_id: int, reason: str = "") -> bool:
                      attachments=[{"builder": "meetings.ics", "args": {"snapshot": snap, "method": ical.CANCEL}}])
     _to_robots(meeting, robots.MEETING_NOTICE, "cancelled", params)
     return True
-
-
-def _absolute(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def _to_robots(meeting: Meeting, event: str, what: str, params: dict) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..actions.models import STATUSES, ActionItem
 from ..auth.services import by_position, current_store, store_people, store_team
-from ..common import RuleViolation, current_store_id, get_or_404, id_arg, paginate, require_login
+from ..common import RuleViolation, absolute_url, current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
 from ..formatting import fdate, weekday_names
 from ..forms import EmptyForm, error_text, options
@@ -780,7 +780,7 @@ def create_calendar_feed():
     # The only time the address is shown: never cached, never kept in the history.
     return render_template("meetings/calendar_feed.html", subscription=calendar.feed_of(current_user),
                            empty_form=EmptyForm(),
-                           feed_url=url_for("calendar_feed.feed", token=token, _external=True)), \
+                           feed_url=absolute_url(url_for("calendar_feed.feed", token=token))), \
         200, {"Cache-Control": "no-store"}
 
 

@@ -16,6 +16,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 
+from ..common import absolute_url
 from ..extensions import db
 from ..timeutils import utcnow
 from . import services
@@ -30,12 +31,6 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 STALE_CLAIM = timedelta(minutes=15)
 
 
-def absolute(link: str) -> str:
-    if not link or "://" in link:
-        return link
-    return current_app.config["BASE_URL"].rstrip("/") + link
-
-
 def render(message, language: str) -> Content:
     """The message as its recipient reads it, in `language`."""
     kind = KINDS[message.kind]
@@ -43,7 +38,7 @@ def render(message, language: str) -> Content:
     # processors need one; an app context already active (the CLI's, a test's) is kept.
     base = current_app.config["BASE_URL"]
     with current_app.test_request_context("/", base_url=base), force_locale(language):
-        link = absolute(message.link)
+        link = absolute_url(message.link)
         values = {"params": message.params, "link": link, "recipient": message.user, "kind": kind}
         subject = kind.subject(message.params)
         text = render_template(kind.text_template, subject=subject, **values)
