@@ -64,7 +64,7 @@ from app.people.forms import (
     StoreForm,
 )
 from app.problems.forms import CheckForm as ProblemCheckForm
-from app.problems.forms import DelegateForm, ProblemForm, ReopenForm, TriageForm
+from app.problems.forms import CorrectProblemForm, DelegateForm, ProblemForm, ReopenForm, TriageForm
 from app.problems.forms import MeasureForm as ProblemMeasureForm
 from app.reports.forms import MeetingLinkForm, NarrativeForm, NewReportForm
 from app.reports.forms import PublishForm as ReportPublishForm
@@ -151,6 +151,7 @@ FORM_POSTS = [
     ("/store", ["store_id", "next"], ""),
     ("/problems/new", ProblemForm, ""),
     ("/problems/settings", DelegateForm, ""),
+    ("/problems/{problem_id}/edit", CorrectProblemForm, ""),
     ("/problems/{problem_id}/triage", TriageForm, ""),
     ("/problems/{problem_id}/measures", ProblemMeasureForm, ""),
     ("/problems/{problem_id}/check", ProblemCheckForm, ""),

@@ -431,3 +431,84 @@ def test_every_page_answers_per_role_full_or_htmx(login, staff, manager, gm, mak
         client = login(user)
         for url, status in pages.items():
             assert client.get(url, htmx=htmx).status_code == status, (user.username, url)
+
+
+def test_several_photos_come_with_the_problem_and_too_many_change_nothing(app, login, staff):
+    from app.attachments.models import Attachment
+
+    c = login(staff)
+    cap = app.config["ATTACHMENT_MAX_FILES_PER_UPLOAD"]
+    too_many = raise_one(c, photo=[(io.BytesIO(_png()), f"p{i}.png") for i in range(cap + 1)])
+    assert too_many.status_code == 422 and f"at most {cap} files" in too_many.text
+    assert only_problem() is None and db.session.scalar(select(Attachment)) is None
+    assert raise_one(c, photo=[(io.BytesIO(_png()), "camera.png"), (io.BytesIO(_png()), "gallery.png")]).status_code == 302
+    assert len(db.session.scalars(select(Attachment).where(Attachment.owner_id == only_problem().id)).all()) == 2
+    form = c.get("/problems/new").text
+    assert 'for="photo">Take a photo<' in form and 'for="photos">Or choose photos<' in form and "multiple" in form
+
+
+# --- correcting what was reported --------------------------------------------------------------
+
+def correction(problem, **over):
+    data = dict(kind="comeback", title="Lift 3 leaks hydraulic oil", location="Bay 3", description="Since Monday",
+                original_ro="RO-1001", return_ro="RO-1042", plate="京a12345", vin="", vehicle_model="",
+                technician_id="0", version=str(problem.version))
+    data.update(over)
+    return data
+
+
+def test_the_raiser_corrects_the_report_until_triage_then_the_triager_until_closed(login, staff, manager, tech):
+    c = login(staff)
+    raise_one(c)
+    p = only_problem()
+    page = c.get(f"/problems/{p.id}").text
+    assert "Correct what was reported" in page
+    assert c.get(f"/problems/{p.id}/edit").status_code == 200
+    saved = c.post(f"/problems/{p.id}/edit", data=correction(p))
+    assert saved.status_code == 302
+    p = only_problem()
+    assert (p.kind, p.title, p.description, p.original_ro, p.plate) == (
+        "comeback", "Lift 3 leaks hydraulic oil", "Since Monday", "RO-1001", "京A12345")
+    assert p.urgency == "urgent" and p.type == "equipment"  # the triage's, untouched
+    assert "corrected what was reported" in c.get(f"/problems/{p.id}").text
+    assert "hydraulic" in p.search_text  # the register's search finds the corrected words
+    # Triaged: the raiser no longer may; the manager may, until it is closed.
+    m = login(manager)
+    assert m.post(f"/problems/{p.id}/triage", data=triage_data(p, tech)).status_code == 302
+    assert "Correct what was reported" not in c.get(f"/problems/{p.id}").text
+    assert c.get(f"/problems/{p.id}/edit").status_code == 403
+    assert c.post(f"/problems/{p.id}/edit", data=correction(only_problem(), title="Mine")).status_code == 403
+    assert m.post(f"/problems/{p.id}/edit", data=correction(only_problem(), title="Lift 3 seal")).status_code == 302
+    assert only_problem().title == "Lift 3 seal"
+
+
+def test_a_correction_is_validated_and_a_colleague_may_not_correct(login, staff, make_user, store):
+    c = login(staff)
+    raise_one(c)
+    p = only_problem()
+    blank = c.post(f"/problems/{p.id}/edit", data=correction(p, title="  "))
+    assert blank.status_code == 422 and only_problem().title == "Lift 3 leaks oil"
+    no_ro = c.post(f"/problems/{p.id}/edit", data=correction(p, original_ro=""))
+    assert no_ro.status_code == 422 and "names the original repair order" in no_ro.text
+    nul = c.post(f"/problems/{p.id}/edit", data=correction(p, title="Lift\x00"))
+    assert nul.status_code in (400, 422) and only_problem().title == "Lift 3 leaks oil"
+    colleague = login(make_user(STAFF, store, username="sa2"))
+    assert colleague.get(f"/problems/{p.id}/edit").status_code == 403
+    assert "Correct what was reported" not in colleague.get(f"/problems/{p.id}").text
+
+
+def test_a_correction_on_a_stale_version_keeps_both_texts(login, staff, manager):
+    c = login(staff)
+    raise_one(c)
+    p = only_problem()
+    stale = correction(p, title="My wording")
+    assert login(manager).post(f"/problems/{p.id}/edit", data=correction(p, kind="problem", original_ro="",
+                                                                         title="Their wording")).status_code == 302
+    clash = c.post(f"/problems/{p.id}/edit", data=stale)
+    assert clash.status_code == 409
+    assert "Saved meanwhile" in clash.text and "Their wording" in clash.text and 'value="My wording"' in clash.text
+    assert only_problem().title == "Their wording"
+    # Saving again, having seen theirs, is a choice the form now allows.
+    version = int(__import__("re").search(r'name="version"[^>]*value="(\d+)"', clash.text).group(1))
+    assert c.post(f"/problems/{p.id}/edit", data={**stale, "version": str(version)}).status_code == 302
+    assert only_problem().title == "My wording"

@@ -80,6 +80,14 @@ class ProblemForm(VehicleFields, FlaskForm):
         return ok
 
 
+class CorrectProblemForm(ProblemForm):
+    """What was reported, corrected later: the raise form's fields but urgency and type (the triage
+    sets those), under the version the editor saw."""
+    urgency = None
+    type = None
+    version = VersionField()
+
+
 class TriageForm(FlaskForm):
     owner_id = SelectField(_l("Owner"), coerce=int,
                            validators=[NoneOf([0], message=_l("Choose the person responsible."))])

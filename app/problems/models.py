@@ -45,6 +45,7 @@ CHECK_RESULTS = {NOT_RECURRED: _l("Did not recur: solved"), RECURRED: _l("Recurr
 EVENTS = {
     "raised": _l("raised the problem"),
     "edited": _l("edited the problem"),
+    "corrected": _l("corrected what was reported"),
     "triaged": _l("triaged the problem"),
     "measure": _l("added a measure"),
     "check_failed": _l("checked: the problem recurred"),

@@ -2,7 +2,7 @@
 from ..auth.models import MANAGER, STAFF
 from ..auth.permissions import can_manage_store, can_oversee_store, can_view_store, template_rule
 from ..extensions import db
-from .models import ProblemSettings
+from .models import CLOSED, ProblemSettings
 
 
 @template_rule
@@ -36,6 +36,14 @@ def can_view_register(user, store_id: int) -> bool:
 @template_rule
 def can_set_delegate(user, store_id: int) -> bool:
     return can_manage_store(user, store_id)
+
+
+def can_correct_report(user, problem) -> bool:
+    """What was reported: whoever raised it, until it is triaged (then the owner works from it);
+    whoever triages, until it is closed."""
+    if problem.status == CLOSED:
+        return False
+    return (problem.raised_by_id == user.id and problem.triaged_at is None) or can_triage(user, problem.store_id)
 
 
 def can_add_measure(user, problem) -> bool:

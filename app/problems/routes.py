@@ -16,12 +16,22 @@ from ..timeutils import local_today
 from ..transactions import commit_or_refuse
 from ..validation import whole_number
 from . import exports, services
-from .forms import AgendaForm, CheckForm, DelegateForm, MeasureForm, ProblemForm, ReopenForm, TriageForm
+from .forms import (
+    AgendaForm,
+    CheckForm,
+    CorrectProblemForm,
+    DelegateForm,
+    MeasureForm,
+    ProblemForm,
+    ReopenForm,
+    TriageForm,
+)
 from .models import CAUSES, CLOSED, COMEBACK, KINDS, OPEN, STATUSES, TYPES, URGENCIES, Problem
 from .permissions import (
     can_add_measure,
     can_attach_to_problem,
     can_check,
+    can_correct_report,
     can_raise_problem,
     can_reopen,
     can_schedule,
@@ -87,7 +97,7 @@ def new():
         request.max_content_length = current_app.config["ATTACHMENT_MAX_BYTES"] + 256 * 1024
     photo_error = None
     if form.validate_on_submit():
-        photos = [f for f in request.files.getlist("photo") if f and f.filename]
+        photos = [f for f in request.files.getlist("photo") if f and f.filename]  # several: attach_all caps them
         with commit_or_refuse() as refusal:
             problem = services.raise_problem(
                 store_id=store_id, raised_by_id=current_user.id, kind=form.kind.data, title=form.title.data,
@@ -96,13 +106,44 @@ def new():
                 plate=form.plate.data, vin=form.vin.data, vehicle_model=form.vehicle_model.data,
                 technician_id=form.technician_id.data or None)
             if photos:
-                attach_all("problem", problem, photos[:1], current_user)
+                attach_all("problem", problem, photos, current_user)
         if not refusal:
             flash(_("Thank you. The problem is raised; you will see the result here."), "success")
             return redirect(url_for("problems.detail", problem_id=problem.id))
         photo_error = refusal.message
     status = 422 if form.errors or photo_error else 200
-    return render_template("problems/new.html", form=form, photo_error=photo_error), status
+    return render_template("problems/new.html", form=form, photo_error=photo_error,
+                           max_photos=current_app.config["ATTACHMENT_MAX_FILES_PER_UPLOAD"]), status
+
+
+@bp.route("/<int:problem_id>/edit", methods=["GET", "POST"])
+def correct(problem_id):
+    """Correct what was reported: the raiser until triage, whoever triages until it is closed."""
+    problem = load_problem(problem_id)
+    if not can_correct_report(current_user, problem):
+        abort(403)
+    form = CorrectProblemForm(obj=problem if request.method == "GET" else None)
+    form.set_people(_people(problem.store_id))
+    if request.method == "GET":
+        form.technician_id.data, form.version.data = problem.technician_id or 0, problem.version
+    if form.validate_on_submit():
+        with commit_or_refuse(conflict=_conflict()) as refusal:
+            services.correct_report(
+                problem, current_user.id, whole_number(form.version.data, "version"), kind=form.kind.data,
+                title=form.title.data, description=form.description.data, location=form.location.data,
+                original_ro=form.original_ro.data, return_ro=form.return_ro.data, plate=form.plate.data,
+                vin=form.vin.data, vehicle_model=form.vehicle_model.data,
+                technician_id=form.technician_id.data or None)
+        if refusal.status == 409:
+            # Their text stays in the form, beside what was saved meanwhile; saving again is a choice.
+            refusal.flash()
+            form.version.data = problem.version
+            return render_template("problems/edit.html", problem=problem, form=form, conflict=True), 409
+        if refusal:
+            return _refused(problem_id, refusal)
+        flash(_("Saved: the problem reads as corrected."), "success")
+        return redirect(url_for("problems.detail", problem_id=problem_id))
+    return render_template("problems/edit.html", problem=problem, form=form), 422 if form.errors else 200
 
 
 # --- lists ----------------------------------------------------------------------------------
@@ -206,7 +247,7 @@ def _detail(problem: Problem, status: int = 200, **forms):
         measure_form=measure_form, check_form=check_form, reopen_form=reopen_form,
         check=services.check_state(problem, today), meetings=services.meetings_of(problem),
         next_meeting=next_meeting, agenda_form=AgendaForm(formdata=None),
-        can_schedule=can_schedule(current_user, problem),
+        can_schedule=can_schedule(current_user, problem), can_correct=can_correct_report(current_user, problem),
         can_reopen_now=can_reopen(current_user, problem) and services.can_still_reopen(problem, today),
         reopen_until=services.reopen_until(problem), reopen_days=services.reopen_days(),
         cases=forms.get("cases", []),

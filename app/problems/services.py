@@ -93,6 +93,27 @@ def raise_problem(*, store_id: int, raised_by_id: int, title: str, kind: str = "
     return problem
 
 
+def correct_report(problem: Problem, user_id: int, base_version: int | None, *, kind: str, title: str,
+                   description: str, location: str, original_ro: str, return_ro: str, plate: str, vin: str,
+                   vehicle_model: str, technician_id: int | None) -> Problem:
+    """Correct what was reported (a typo, the VIN read later, the returning repair order): the same
+    fields as raising it, under the version the editor saw. A closed problem's record stays as it was."""
+    check_version(problem, base_version)
+    if problem.status == CLOSED:
+        raise RuleViolation(_("This problem is closed; what was reported can no longer change. Whoever raised "
+                              "it can reopen it."))
+    problem.kind, problem.title = kind, title.strip()
+    problem.description, problem.location = (description or "").strip(), (location or "").strip()
+    problem.original_ro, problem.return_ro = (original_ro or "").strip(), (return_ro or "").strip()
+    problem.plate, problem.vin = (plate or "").strip().upper(), (vin or "").strip().upper()
+    problem.vehicle_model, problem.technician_id = (vehicle_model or "").strip(), technician_id
+    problem.search_text = _search_text(problem)
+    problem.updated_at = utcnow()
+    log(problem, user_id, "corrected")
+    db.session.flush()
+    return problem
+
+
 def triage(problem: Problem, user_id: int, base_version: int | None, *, owner_id: int, deadline: date,
            urgency: str, type: str, cause: str, cause_origin: str, cause_analysis: str, check_days: int) -> Problem:
     check_version(problem, base_version)
