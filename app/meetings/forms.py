@@ -117,8 +117,8 @@ class MinutesRangeForm(FlaskForm):
         csrf = False
 
     series_id = SelectField(_l("Meetings"), coerce=int)
-    start = DateField(_l("From"), validators=[InputRequired(message=_l("Enter a valid date."))])
-    end = DateField(_l("To"), validators=[InputRequired(message=_l("Enter a valid date."))])
+    start = DateField(_l("First day"), validators=[InputRequired(message=_l("Enter a valid date."))])
+    end = DateField(_l("Last day"), validators=[InputRequired(message=_l("Enter a valid date."))])
 
     def validate_end(self, field):
         from .documents import MAX_COMPILED_DAYS
