@@ -48,6 +48,9 @@ def build(make_user, store):
     staff = make_user(STAFF, store, username="sa1", name="Advisor Zhang")
     staff2 = make_user(STAFF, store, username="sa2", name="Advisor Wang")
     gm = make_user(GM, store, username="gm1", name="GM Wang")
+    for person in (manager, staff, staff2, gm):  # all on the team since before October 2025
+        person.created_at = datetime(2024, 6, 1)
+    db.session.flush()
     k = kpi()
 
     # Meetings. The usual weekday is Monday (no settings): Mondays of October 2025 are the 6th,

@@ -2,7 +2,7 @@
 publishing freezes them, autosave with concurrency, permissions per role and store, the PDF."""
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select, update
@@ -54,6 +54,30 @@ def test_october_figures_match_the_hand_computed_ones(world, store):
     assert goal["stage"] == "do" and goal["status"] == "at_risk"  # 92 % is at least 90 %
     assert (c["held"], c["coached"], c["staff"]) == (1, 1, 2) and c["coverage"] == pytest.approx(0.5)
     assert f["assessment"]["met"] == 9 and f["assessment"]["verdict"] == "capable"
+
+
+def test_coverage_counts_the_staff_of_the_period_not_of_today(world, store, make_user):
+    """Coaching coverage of October 2025: staff who left during October count, those who left before
+    it and those who joined after it do not; today's deactivations change a past month's figure only
+    when they fall into it."""
+    from app.people.services import set_active
+
+    during = make_user(STAFF, store, username="left_in_october")
+    before = make_user(STAFF, store, username="left_in_september")
+    joined = make_user(STAFF, store, username="joined_in_november")
+    during.created_at = before.created_at = datetime(2024, 6, 1)
+    joined.created_at = datetime(2025, 11, 10)
+    set_active(during, False)
+    set_active(before, False)
+    during.deactivated_at, before.deactivated_at = datetime(2025, 10, 20, 3), datetime(2025, 9, 30, 3)
+    db.session.commit()
+    c = services.figures(store.id, "month", OCTOBER, local_today())["coaching"]
+    assert (c["coached"], c["staff"]) == (1, 3) and c["coverage"] == pytest.approx(1 / 3)
+    # Back again: active people count whatever their old date said, and the date is cleared.
+    set_active(before, True)
+    db.session.commit()
+    assert before.deactivated_at is None
+    assert services.figures(store.id, "month", OCTOBER, local_today())["coaching"]["staff"] == 4
 
 
 def test_year_figures_compare_with_the_same_months_a_year_before(world, store):

@@ -72,6 +72,9 @@ class User(UserMixin, db.Model):
     # Until when a temporary password may be used (TEMPORARY_PASSWORD_DAYS); None for a chosen one.
     password_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When they were last deactivated (None while active, and for those deactivated before 0017):
+    # a past period's figures count the people of that period.
+    deactivated_at: Mapped[datetime | None]
 
     store: Mapped[Store] = relationship(lazy="joined")
     # Loaded when asked for (visible_store_ids): most users on a page are only names.

@@ -2,13 +2,13 @@
 logins (sessions) that end."""
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from blinker import Namespace
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..collation import name_key
@@ -66,6 +66,15 @@ def store_staff(store_id: int) -> list[User]:
     """The active staff of a store (not its manager), by name."""
     return db.session.scalars(select(User).where(User.store_id == store_id, User.role == STAFF,
                                                  User.active.is_(True)).order_by(User.display_name)).all()
+
+
+def staff_count_during(store_id: int, first: date, last: date) -> int:
+    """How many staff (not the manager) worked in the store at some time from `first` to `last`:
+    created by the end of it and not deactivated before it began (a date unknown counts as before)."""
+    began, ended = datetime.combine(first, time.min), datetime.combine(last + timedelta(days=1), time.min)
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.store_id == store_id, User.role == STAFF, User.created_at < ended,
+        or_(User.active.is_(True), User.deactivated_at >= began)))
 
 
 def store_people(store_id: int) -> list[User]:

@@ -1,7 +1,10 @@
 """The demo store (DEMO) and its people, all with the same password."""
+from datetime import timedelta
+
 from ..auth.models import ADMIN, GM, MANAGER, STAFF, Store, User
 from ..auth.services import create_user
 from ..extensions import db
+from ..timeutils import utcnow
 
 DEMO_PASSWORD = "pitwall-demo"
 
@@ -21,11 +24,13 @@ def load_people() -> tuple[Store, User, dict[str, User]]:
     db.session.add(store)
 
     phones = iter(range(13800138001, 13800138100))
+    joined = utcnow() - timedelta(days=730)
 
     def person(username, name, role, position=None):
         user = create_user(username=username, password=DEMO_PASSWORD, display_name=name, role=role,
                            store=store, position=position)
         user.phone, user.email = str(next(phones)), f"{username}@demo.pitwall.cn"
+        user.created_at = joined  # a team of years: last month's review counts them as its staff
         return user
 
     person("admin", "系统管理员", ADMIN)

@@ -9,6 +9,7 @@ from ..auth.passwords import password_problem, temporary_password
 from ..auth.services import end_sessions
 from ..common import RuleViolation
 from ..extensions import db
+from ..timeutils import utcnow
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -82,6 +83,8 @@ def update_person(person: User, *, display_name: str, role: str, position: str |
 
 def set_active(person: User, active: bool) -> None:
     """A deactivated person cannot log in and leaves every picker; their history keeps their name."""
+    if person.active != active:
+        person.deactivated_at = None if active else utcnow()
     person.active = active
     if not active:
         end_sessions(person)

@@ -71,7 +71,7 @@ GROUP_ROWS = [
     (_l("Overdue (done late or not done)"), ("actions", "overdue"), "count"),
     (_l("Extended"), ("actions", "extended"), "count"),
     (_l("Coaching talks held"), ("coaching", "held"), "count"),
-    (_l("Coverage (people coached of active staff)"), ("coaching", "coverage"), "percent"),
+    (_l("Coverage (people coached of the period's staff)"), ("coaching", "coverage"), "percent"),
 ]
 
 

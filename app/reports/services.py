@@ -21,7 +21,7 @@ Definitions (the period is a month or a calendar year; "so far" is up to today f
   year: the sum or mean of its months, as the KPI aggregates), the change from the previous period
   and from the same period a year earlier (a year: the previous year over the months this year has
   values for, so a year still running compares like for like).
-- coaching: talks held in the period (plan agreed), people coached ÷ active staff (coverage), and
+- coaching: talks held in the period (plan agreed), people coached ÷ the staff of the period (coverage), and
   the effect of talks whose follow-up fell in the period (app/coaching/analysis.py).
 - the general manager's latest assessment of the store's service manager dated in the period.
 """
@@ -38,7 +38,7 @@ from .. import report_sections
 from ..actions.models import ACTIVE_STATUSES, CANCELLED, ActionItem, ActionItemUpdate
 from ..audit import services as audit
 from ..audit.models import UPDATE
-from ..auth.services import store_staff
+from ..auth.services import staff_count_during
 from ..coaching.analysis import CLOSED as GAP_CLOSED
 from ..coaching.analysis import NARROWED, NO_GAP, effects, session_verdict
 from ..coaching.models import MOTIVATE, PLAN, CoachingSession
@@ -265,7 +265,7 @@ def coaching_figures(store_id: int, first: date, last: date, today: date) -> dic
     held = db.session.execute(select(CoachingSession.person_id).where(
         CoachingSession.store_id == store_id, CoachingSession.steps_done >= PLAN,
         CoachingSession.held_on >= first, CoachingSession.held_on <= last)).scalars().all()
-    staff = len(store_staff(store_id))
+    staff = staff_count_during(store_id, first, last)  # the period's staff, not today's
     followed = db.session.scalars(select(CoachingSession).where(
         CoachingSession.store_id == store_id, CoachingSession.steps_done >= MOTIVATE,
         CoachingSession.follow_up_on >= first, CoachingSession.follow_up_on <= min(last, today))).all()
