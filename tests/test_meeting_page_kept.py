@@ -80,3 +80,22 @@ def test_the_reader_and_language_shape_the_kept_agenda(login, manager, staff, we
     zh = login(manager)
     zh.client.set_cookie("lang", "zh_CN")
     assert "Everyone present" not in zh.get(url).get_data(as_text=True)
+
+
+def test_renaming_a_person_of_another_store_shows_in_the_next_request(login, manager, weekly, make_user,
+                                                                     make_store):
+    """A person shown on this store's page but kept by another store (a visiting colleague in the
+    attendance): renaming them renews every store's kept pages, not only their home store's."""
+    from app.extensions import db
+    from app.meetings.models import Attendance
+
+    visitor = make_user(STAFF, make_store("S2", "Second store"), name="Visitor Chen")
+    db.session.add(Attendance(meeting_id=weekly.second.id, user_id=visitor.id, status="invited"))
+    db.session.commit()
+    c, url = login(manager), f"/meetings/{weekly.second.id}"
+    assert "Visitor Chen" in c.get(url).text
+    assert "Visitor Chen" in c.get(url).text  # kept now
+    visitor.display_name = "Visitor Chen-Li"
+    db.session.commit()
+    page = c.get(url).text
+    assert "Visitor Chen-Li" in page

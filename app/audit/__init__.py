@@ -8,4 +8,7 @@ object owned without a foreign key (an attachment) names that history itself as 
 features declare it; this package imports none of them. Rows a feature writes by a statement instead
 of the ORM's flush (INSERT … RETURNING, UPDATE … WHERE version) it records itself with
 `services.record_object` or `services.record`.
+
+Each recorded change renews the kept figures and pages of its store (app/freshness.py); a model
+names in `__shown_everywhere__` the columns whose change renews every store's (a person's name).
 """

@@ -88,7 +88,7 @@ def _refuse_rewriting_the_trail(session: Session, flush_context, instances) -> N
 def _record_flush(session: Session, flush_context) -> None:
     # After the flush's statements, before it ends: new rows have their ids, and the objects still
     # hold their history (old and new values). Written by one INSERT on the flush's connection.
-    rows = []
+    rows, everywhere = [], False
     with session.no_autoflush:
         for obj in session.new:
             if _audited(obj):
@@ -96,13 +96,15 @@ def _record_flush(session: Session, flush_context) -> None:
         for obj in session.dirty:
             if _audited(obj) and (changes := _changes(obj)):
                 rows.append(_entry(session, obj, UPDATE, *changes))
+                everywhere |= not set(changes[1]).isdisjoint(getattr(type(obj), "__shown_everywhere__", ()))
         for obj in session.deleted:
             if _audited(obj):
                 rows.append(_entry(session, obj, DELETE, columns(obj), None))
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
         # Figures kept from these stores' data (app/freshness.py) get new stamps as this transaction commits.
-        freshness.touch(session, [row["store_id"] for row in rows])
+        # A change shown in every store's pages (a person's name) renews them all (None: every store).
+        freshness.touch(session, [row["store_id"] for row in rows] + ([None] if everywhere else []))
 
 
 def _audited(obj) -> bool:

@@ -57,6 +57,9 @@ class Store(db.Model):
 
 class User(UserMixin, db.Model):
     __audited__ = True
+    # Shown on other stores' pages too (a GM in a meeting's attendance, a colleague on another store's
+    # item): a change renews every store's kept pages, not only the home store's (app/freshness.py).
+    __shown_everywhere__ = ("display_name",)
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
