@@ -41,8 +41,9 @@ def test_a_comeback_from_a_phone_to_its_result(new_context, store, manager, make
     phone.get_by_label("What is the problem?").fill("Brake squeal back after pad change")
     phone.get_by_label("Where?").fill("Bay 3")
     phone.get_by_label("Urgent", exact=True).check()
-    phone.get_by_label("Photo (optional)").set_input_files(
-        {"name": "IMG_1.JPG", "mimeType": "image/jpeg", "buffer": photo()})
+    phone.get_by_label("Or choose photos").set_input_files([  # two from the gallery
+        {"name": "IMG_1.JPG", "mimeType": "image/jpeg", "buffer": photo()},
+        {"name": "IMG_2.JPG", "mimeType": "image/jpeg", "buffer": photo()}])
     phone.get_by_label("Original repair order").fill("RO-1118-023")
     phone.get_by_label("Returning repair order").fill("RO-1201-007")
     phone.get_by_label("VIN").fill("LSVAB4187EN123456")
@@ -52,7 +53,7 @@ def test_a_comeback_from_a_phone_to_its_result(new_context, store, manager, make
     expect(phone.locator(".flash-success")).to_contain_text("The problem is raised")
     problem = db.session.scalar(select(Problem))
     assert problem.is_comeback and problem.urgency == "urgent" and problem.vin == "LSVAB4187EN123456"
-    expect(phone.locator(".attachments img")).to_have_count(1)
+    expect(phone.locator(".attachments img")).to_have_count(2)
     assert db.session.scalar(select(Attachment)).owner_id == problem.id
 
     # 2. The manager triages it and puts it on the next meeting's agenda.
