@@ -172,6 +172,25 @@ def test_flask_notify_twice_in_a_row_delivers_once(app, smtp, staff):
     assert len(smtp.received) == 1
 
 
+def test_a_copy_sent_again_after_a_crash_carries_the_same_message_id(app, smtp, staff, manager):
+    """A run that dies after the server took the mail but before marking it sent: the next run sends
+    it again (at least once), with the Message-ID of the first copy, so mail systems show it once."""
+    with_address(staff, "zhang@example.com")
+    with_address(manager, "li@example.com")
+    services.publish("notifications.test", [staff, manager], store_id=staff.store_id)
+    db.session.commit()
+    assert delivery.deliver_due() == (2, 0)
+    db.session.execute(db.update(OutboxMessage).values(status="pending", sent_at=None))  # as if never marked
+    db.session.commit()
+    assert delivery.deliver_due() == (2, 0)
+    ids = {}
+    for rcpt, msg in smtp.received:
+        ids.setdefault(rcpt[0], []).append(msg["Message-ID"])
+    assert len(ids["zhang@example.com"]) == 2 and len(set(ids["zhang@example.com"])) == 1
+    assert ids["zhang@example.com"][0] != ids["li@example.com"][0]  # one message each, each its own id
+    assert ids["zhang@example.com"][0].startswith("<outbox-")
+
+
 def test_without_mail_server_mail_goes_to_the_log(app, staff, caplog):
     with_address(staff, "zhang@example.com")
     services.publish("notifications.test", [staff], store_id=staff.store_id)

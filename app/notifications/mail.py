@@ -12,12 +12,20 @@ from .registry import Content
 log = logging.getLogger("pitwall.mail")
 
 
-def build_email(to: str, content: Content, sender: str) -> EmailMessage:
+def message_id(message, sender: str) -> str:
+    """The same Message-ID each time one outbox message is sent: if a run dies between the server's
+    acceptance and marking it sent, the copy a later run sends is recognised by mail systems as the
+    same message (at-least-once delivery, seen once)."""
+    domain = sender.rpartition("@")[2].strip(">") or "pitwall.local"
+    return f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S%f}@{domain}>"
+
+
+def build_email(to: str, content: Content, sender: str, msgid: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["Subject"] = content.subject
     msg["From"] = sender
     msg["To"] = to
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or None)
+    msg["Message-ID"] = msgid or make_msgid(domain=sender.rpartition("@")[2].strip(">") or None)
     msg.set_content(content.text)
     msg.add_alternative(content.html, subtype="html")
     for att in content.attachments:
@@ -31,7 +39,8 @@ def build_email(to: str, content: Content, sender: str) -> EmailMessage:
 def send_email(message, content: Content) -> None:
     """The "email" channel: raises on any refusal, so the outbox retries."""
     config = current_app.config
-    msg = build_email(message.recipient, content, config["MAIL_DEFAULT_SENDER"])
+    sender = config["MAIL_DEFAULT_SENDER"]
+    msg = build_email(message.recipient, content, sender, message_id(message, sender))
     if not config.get("MAIL_SERVER"):
         log.info("E-mail not sent (no MAIL_SERVER set), written here instead:\n%s", msg.as_string())
         return
