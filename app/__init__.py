@@ -118,13 +118,16 @@ def _fast_gettext() -> None:
     class RequestDomain(Domain):
         def get_translations(self):
             ctx = g.get("_flask_babel") if g else None
+            locale = getattr(ctx, "babel_locale", None)
             memo = getattr(ctx, "pitwall_translations", None)
-            if memo is not None and memo[0] is getattr(ctx, "babel_locale", None) and memo[1] is self:
+            if memo is not None and locale is not None and memo[0] is locale and memo[1] is self:
                 return memo[2]
             found = super().get_translations()
             ctx = g.get("_flask_babel") if g else None
-            if ctx is not None:
-                ctx.pitwall_translations = (getattr(ctx, "babel_locale", None), self, found)
+            # Kept only beside a locale object to compare with: should Flask-Babel stop keeping one
+            # there, every call asks Flask-Babel again (slower, never a wrong language).
+            if (locale := getattr(ctx, "babel_locale", None)) is not None:
+                ctx.pitwall_translations = (locale, self, found)
             return found
 
     if type(babel.__dict__.get("domain_instance")).__name__ != "RequestDomain":  # once per process
