@@ -218,7 +218,7 @@ def store_sessions_stmt(store_id: int, person_id: int | None = None, month: date
     return stmt.order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc())
 
 
-LIST_CAP = 20  # the store page's short lists show the oldest this many; the paged list of all talks has the rest
+LIST_CAP = 20  # the store page's short lists show this many; the paged list of all talks has the rest
 
 
 def _capped(stmt) -> tuple[list[CoachingSession], int]:
@@ -234,12 +234,13 @@ def unfinished_sessions(store_id: int) -> tuple[list[CoachingSession], int]:
 
 
 def follow_ups_due(store_id: int, today: date) -> tuple[list[CoachingSession], int]:
-    """Finished talks whose follow-up date has come and that have no conclusion yet (the oldest
-    LIST_CAP), and how many there are."""
+    """Finished talks whose follow-up date has come and that have no conclusion yet, and how many
+    there are. The latest due first (at most LIST_CAP): those are the follow-ups still worth making;
+    one left for years stays counted and in the list of all talks."""
     return _capped(select(CoachingSession).where(
         CoachingSession.store_id == store_id, CoachingSession.steps_done >= MOTIVATE,
         CoachingSession.follow_up_on <= today, CoachingSession.followed_up_at.is_(None))
-        .order_by(CoachingSession.follow_up_on, CoachingSession.id))
+        .order_by(CoachingSession.follow_up_on.desc(), CoachingSession.id.desc()))
 
 
 def _awaiting(person_id: int):

@@ -162,3 +162,22 @@ def test_the_kept_figures_follow_every_change(login, store, manager, advisor):
     db.session.commit()
     page = c.get("/coaching/?weeks=4").text
     assert f"/coaching/people/{advisor.id}?kpi=" not in section(page, "coverage-h", "due-h")
+
+
+def test_follow_ups_due_list_the_latest_first_and_count_all(login, store, manager, advisor, monkeypatch):
+    """A follow-up forgotten for years does not push this month's off the short list."""
+    from app.coaching import services
+
+    monkeypatch.setattr(services, "LIST_CAP", 2)
+    today = local_today()
+    talks = []
+    for days_late in (1000, 30, 3):
+        s = _start(store, manager, advisor, held_on=today - timedelta(days=days_late + 60))
+        s.steps_done, s.follow_up_on = 5, today - timedelta(days=days_late)
+        talks.append(s)
+    db.session.commit()
+    due, total = services.follow_ups_due(store.id, today)
+    assert [s.id for s in due] == [talks[2].id, talks[1].id] and total == 3
+    section = login(manager).get("/coaching/").text.split('id="due-h"')[1].split('id="unfinished-h"')[0]
+    assert _url(talks[2]) in section and _url(talks[0]) not in section
+    assert "The latest 2 of 3; all talks are listed below." in section
