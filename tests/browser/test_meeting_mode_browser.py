@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from app.auth.models import MANAGER, STAFF
+from app.auth.models import MANAGER, STAFF, User
 
 from ..weekly_meeting import build_weekly_meeting
 from .steps import PHONE, ZH_LOGIN, log_in
@@ -25,10 +25,24 @@ def weekly_store(make_store, make_user, zh):
     return build_weekly_meeting(boss, staff, zh=zh)
 
 
+def long_goal_title(store_id):
+    from app.extensions import db
+    from app.goals import services as goals
+    from app.kpis.services import kpi_by_code
+    from app.timeutils import local_today
+
+    boss = db.session.scalar(db.select(User).where(User.username == "mgr"))
+    goals.create_goal(store_id=store_id, kpi=kpi_by_code("ON_TIME_DELIVERY"), person_id=None, period_kind="year",
+                      period_day=local_today(), target=96, baseline=90, owner_id=boss.id, created_by_id=boss.id,
+                      title="全年按时交车率提升到 96% 并保持在全国经销商服务质量排名前十名以内的改进目标")
+    db.session.commit()
+
+
 @pytest.mark.parametrize("language", ["zh-CN", "en-US"])
 def test_meeting_page_screenshots(language, new_context, make_store, make_user, artifacts):
     zh = language == "zh-CN"
     world = weekly_store(make_store, make_user, zh)
+    long_goal_title(world.second.store_id)  # the goal picker's widest option must not widen the page
     url = f"/meetings/{world.second.id}"
     tag = "zh" if zh else "en"
     for name, device in (("laptop", LAPTOP), ("phone", PHONE)):
@@ -38,7 +52,7 @@ def test_meeting_page_screenshots(language, new_context, make_store, make_user, 
         bar = page.locator(".meeting-bar")
         expect(bar).to_be_visible()
         # Nothing scrolls sideways.
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.evaluate("document.documentElement.scrollWidth") <= device["viewport"]["width"]
         page.screenshot(path=artifacts / f"30-meeting-mode-{tag}-{name}.png")
         page.screenshot(path=artifacts / f"31-meeting-mode-{tag}-{name}-full.png", full_page=True)
         review = page.locator("#review")
