@@ -111,6 +111,21 @@ def test_chart_line_breaks_at_missing_months():
     assert whole.path.count("M") == 1 and whole.path.count("L") == 2
 
 
+def test_chart_month_labels_are_short_but_name_the_year_where_it_turns(zh):
+    """Four labels fit a phone's chart: 2026年3月, 6月, 9月, 12月; a window across a year's turn
+    names the year at January too."""
+    from datetime import date
+
+    from app.months import last_months
+
+    year = last_months(date(2026, 12, 5), 12)
+    labels = charts.month_labels(year)
+    shown = [label for i, label in enumerate(labels) if (11 - i) % 3 == 0]
+    assert shown == ["2026年3月", "6月", "9月", "12月"]
+    across = charts.month_labels(last_months(date(2026, 8, 5), 12), 1)
+    assert across[:2] == ["2025年9月", "10月"] and "2026年1月" in across and across[-1] == "8月"
+
+
 def test_chart_shows_latest_value_and_direction(login, make_user, store):
     from app.auth.models import MANAGER
     from app.extensions import db

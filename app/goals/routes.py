@@ -7,9 +7,8 @@ from sqlalchemy.orm import selectinload
 from ..auth.services import current_store, store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
-from ..formatting import fdate, fmonth
 from ..forms import EmptyForm, choice_values
-from ..kpis.charts import Series, line_chart
+from ..kpis.charts import Series, line_chart, month_labels
 from ..kpis.models import PERSON_SCOPE, Kpi
 from ..kpis.services import active_kpis, kpi_by_code, monthly_values
 from ..months import months_between
@@ -280,10 +279,9 @@ def _goal_chart(goal: Goal):
         return None
     target = goal.target / len(months) if goal.kpi.is_summed else goal.target
     target = target if FIGURE.holds(target) else None
-    # One year's months are named short (Sep, 9月): a year goal's four labels then fit the chart's width.
-    labels = [fdate(m, "MMM") if len({m.year for m in months}) == 1 else fmonth(m) for m in months]
-    chart = line_chart(series.values, labels, target=target, band=series.band,
-                       label_every=1 if len(months) <= 6 else 3)
+    every = 1 if len(months) <= 6 else 3
+    chart = line_chart(series.values, month_labels(months, every), target=target, band=series.band,
+                       label_every=every)
     return series, chart, target
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from ..formatting import fcompact, fmonth
+from ..formatting import fcompact, fdate, fmonth
 from ..months import last_months
 from ..validation import FIGURE
 from .models import Kpi, band_of
@@ -94,6 +94,15 @@ def value_range(figures: list[float]) -> tuple[float, float, float]:
         low, high = low - pad, high + pad
     step = nice_step(high - low)
     return math.floor(low / step) * step, math.ceil(high / step) * step, step
+
+
+def month_labels(months: list[date], label_every: int = 3) -> list[str]:
+    """The months' names for a chart's axis (line_chart labels every `label_every`-th, counting back
+    from the latest): short (Sep, 9月), but the first labelled month and any January name the year too,
+    so the turn of a year reads right and four labels fit a phone's chart."""
+    last = len(months) - 1
+    first = next((i for i in range(len(months)) if (last - i) % label_every == 0), 0)
+    return [fmonth(m) if i == first or m.month == 1 else fdate(m, "MMM") for i, m in enumerate(months)]
 
 
 def line_chart(values: list[float | None], slot_labels: list[str], target: float | None = None,
@@ -178,6 +187,6 @@ def _plottable(value: float | None) -> float | None:
 def trend_charts(series: list[Series], target_of: dict[int, float | None] | None = None) -> list[tuple]:
     """(series, chart) pairs for `_chart.html`; the target line is the KPI's own unless `target_of`
     (kpi id -> target) gives one, e.g. a person's goal."""
-    return [(s, line_chart(s.values, [fmonth(m) for m in s.months], band=s.band,
+    return [(s, line_chart(s.values, month_labels(s.months), band=s.band,
                            target=target_of[s.kpi.id] if target_of is not None else s.kpi.default_target))
             for s in series]

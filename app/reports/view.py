@@ -7,7 +7,7 @@ from datetime import date
 from flask_babel import get_locale
 
 from ..formatting import fmonth, fperiod
-from ..kpis.charts import line_chart
+from ..kpis.charts import line_chart, month_labels
 from ..kpis.models import UNITS
 from .models import MONTH, Report
 
@@ -60,7 +60,7 @@ def charts_for(figures: dict) -> dict[str, tuple]:
                               months, row["chart"]["values"], band)
         if series.latest is None:
             continue
-        charts[row["kpi"]["code"]] = (series, line_chart(series.values, [fmonth(m) for m in months],
+        charts[row["kpi"]["code"]] = (series, line_chart(series.values, month_labels(months, 4),
                                                          target=row["target"], band=band, label_every=4))
     return charts
 
