@@ -65,8 +65,12 @@ def world(store, manager, make_user, make_meeting, make_item):
     meeting = make_meeting(attendees=[advisor])
     make_item(advisor, meeting=meeting)
     late = make_item(advisor, title="Late call-backs", days=-5)
+    from app.problems.services import raise_problem
+
+    problem = raise_problem(store_id=store.id, raised_by_id=advisor.id, title="Lift 3 leaks oil", kind="comeback",
+                            original_ro="RO-1118-023")
     db.session.commit()
-    return {"goal": goal, "talk": talk, "advisor": advisor, "meeting": meeting, "item": late,
+    return {"goal": goal, "talk": talk, "advisor": advisor, "meeting": meeting, "item": late, "problem": problem,
             "month": today.replace(day=1), "csi": csi}
 
 
@@ -82,6 +86,9 @@ def pages(w) -> dict[str, str]:
         "dashboard": "/dashboard/",
         "meeting": f"/meetings/{w['meeting'].id}",
         "action board": "/actions/board",
+        "raise a problem": "/problems/new",
+        "problem": f"/problems/{w['problem'].id}",
+        "correct a problem": f"/problems/{w['problem'].id}/edit",
     }
 
 
