@@ -128,7 +128,7 @@ def _main(html):
 
 
 def _dashboard(client, store_id):
-    client.get(f"/dashboard/store/{store_id}/dashboard")  # the GM's way into a store (the manager's is his own)
+    client.get(f"/dashboard/store/{store_id}/dashboard", headers={"Sec-Fetch-Site": "same-origin"})  # the GM's way into a store (the manager's is his own)
     return client.get("/dashboard/").get_data(as_text=True)
 
 

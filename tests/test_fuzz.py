@@ -303,7 +303,7 @@ def test_every_form_post_is_fuzzed(app):
                  "api.v1.post_values", "api.v1.not_found",  # the API has a test of its own above
                  "people.deactivate", "people.reactivate", "people.reset_password", "stores.deactivate",
                  "stores.reactivate", "robots.test", "robots.delete", "meetings.send_notice",
-                 "meetings.create_calendar_feed", "meetings.revoke_calendar_feed",
+                 "meetings.create_calendar_feed", "meetings.revoke_calendar_feed", "dashboard.open_store",
                  "notifications.mark_read", "notifications.mark_all_read",
                  "notifications.retry", "notifications.test_email",
                  "kpis.import_values", "people.import_people"}  # file uploads: tests/test_*import.py

@@ -54,6 +54,9 @@ def test_due_days_are_the_last_four_meeting_days_before_today():
     assert due_days(3, wednesday)[-1] == date(2026, 11, 26)
 
 
+CLICKED = {"Sec-Fetch-Site": "same-origin"}  # as a browser sends it for a click on one of our pages
+
+
 def test_each_cell_opens_the_store_it_belongs_to(group, login):
     gm = login(group["gm"])
     html = gm.get("/dashboard/group").get_data(as_text=True)
@@ -62,13 +65,32 @@ def test_each_cell_opens_the_store_it_belongs_to(group, login):
     assert {link.rsplit("/", 1)[1] for link in links} == {"dashboard", "goals", "kpis", "overdue", "extended",
                                                           "meetings", "coaching"}
     for link in links:
-        answer = gm.get(link, follow_redirects=True)
+        answer = gm.get(link, headers=CLICKED, follow_redirects=True)
         assert answer.status_code == 200, link
         assert 'value="%d" selected' % east.id in answer.get_data(as_text=True), link  # the header's switch
-    goals = gm.get(f"/dashboard/store/{east.id}/goals", follow_redirects=True).get_data(as_text=True)
+    goals = gm.get(f"/dashboard/store/{east.id}/goals", headers=CLICKED, follow_redirects=True).get_data(as_text=True)
     assert "Resolution E1" in goals and "Off track" in goals
-    board = gm.get(f"/dashboard/store/{east.id}/extended", follow_redirects=True).get_data(as_text=True)
+    board = gm.get(f"/dashboard/store/{east.id}/extended", headers=CLICKED,
+                   follow_redirects=True).get_data(as_text=True)
     assert board.count('class="is-overdue"') == 1  # only the item extended twice
+
+
+def test_a_store_link_from_another_site_asks_before_switching(group, login):
+    """Followed from another site (or loaded by an image there), the link changes nothing: it asks,
+    and only the form, with its CSRF token, switches the store."""
+    gm, east, north = login(group["gm"]), group["stores"]["E1"], group["stores"]["N1"]
+    url = f"/dashboard/store/{east.id}/goals"
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Referer": "https://elsewhere.example/page"}, {}):
+        asked = gm.get(url, headers=headers)
+        assert asked.status_code == 200 and "Open East store" in asked.text, headers
+        assert 'value="%d" selected' % north.id in gm.get("/goals/").text  # still the home store
+    assert gm.post(url, csrf=False).status_code == 400
+    switched = gm.post(url, follow_redirects=True)
+    assert 'value="%d" selected' % east.id in switched.text and "Resolution E1" in switched.text
+    # Typed into the address bar, a bookmark, or a link on our own pages (the Referer, for a browser
+    # that sends no Sec-Fetch-Site): straight there.
+    for headers in ({"Sec-Fetch-Site": "none"}, {"Referer": "http://localhost/dashboard/group"}):
+        assert gm.get(f"/dashboard/store/{north.id}/goals", headers=headers).status_code == 302, headers
 
 
 def test_store_links_refuse_a_store_not_seen_and_an_unknown_view(group, login, make_store):

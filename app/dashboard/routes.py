@@ -1,15 +1,20 @@
 """The dashboard: exceptions first, then goals, KPI trends, the comparison of stores and the
 department's rhythm. Managers, general managers and administrators see their current store; staff
 see their own goals and KPIs."""
-from flask import Blueprint, abort, redirect, render_template, session, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import freshness
+from ..auth.models import Store
 from ..auth.permissions import can_oversee_store
 from ..auth.services import current_store, visible_stores
 from ..coaching import analysis as coaching_analysis
 from ..common import current_store_id, require_login
+from ..extensions import db
+from ..forms import EmptyForm
 from ..goals.permissions import can_manage_goals
 from ..goals.rules import AT_RISK, AT_RISK_FROM, OFF_TRACK, ON_TRACK, ON_TRACK_FROM
 from ..kpis.charts import TREND_MONTHS, trend_charts, trend_series
@@ -162,14 +167,31 @@ def _render_group_table(stores, today):
                            extended_times=group.EXTENDED_TIMES)
 
 
-@bp.get("/store/<int:store_id>/<view>")
+@bp.route("/store/<int:store_id>/<view>", methods=["GET", "POST"])
 def open_store(store_id: int, view: str):
     """A link from the group overview: make `store_id` the current store (as the header's store
-    switch does) and open one of its pages. Only a view of the store changes, no data."""
+    switch does) and open one of its pages. Only the store the pages show changes, no data; still,
+    a link from another site (or an image there) must not change it behind the reader's back, so
+    such a request first asks, with a form (CSRF-checked) that switches."""
     if view not in STORE_VIEWS:
         abort(404)
     if store_id not in current_user.visible_store_ids:
         abort(403)
+    form = EmptyForm()
+    if request.method == "POST" and not form.validate_on_submit():
+        abort(400)
+    if request.method == "GET" and not _clicked_here():
+        store = db.session.get(Store, store_id)
+        return render_template("dashboard/open_store.html", store=store, view=view, form=form)
     session["store_id"] = store_id
     endpoint, args = STORE_VIEWS[view]
     return redirect(url_for(endpoint, **args))
+
+
+def _clicked_here() -> bool:
+    """The browser followed a link on one of our pages, or the reader typed or bookmarked it:
+    Sec-Fetch-Site says so (same-origin, none); a browser without it, the Referer's host."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    return bool(request.referrer) and urlsplit(request.referrer).netloc == request.host
