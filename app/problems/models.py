@@ -2,6 +2,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,7 +34,8 @@ CAUSES = GOAL_CAUSES
 CAUSE_ORIGINS = {"plan": _l("In the plan itself"), "execution": _l("In its execution")}
 
 NEW, OPEN, CLOSED = "new", "open", "closed"
-STATUSES = {NEW: _l("Waiting for triage"), OPEN: _l("Being fixed"), CLOSED: _l("Closed")}
+# "Closed" of a problem (已关闭: checked and closed the loop), not of a meeting (已结束).
+STATUSES = {NEW: _l("Waiting for triage"), OPEN: _l("Being fixed"), CLOSED: lazy_pgettext("problem", "Closed")}
 ACTIVE = (NEW, OPEN)
 
 CORRECTIVE, RECURRENCE = "corrective", "recurrence"
