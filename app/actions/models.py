@@ -1,6 +1,7 @@
 """Action items (行动项) and their dated history."""
 from datetime import date, datetime
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -119,7 +120,9 @@ class ActionItemUpdate(db.Model):
     def event_label(self) -> str:
         label = str(EVENTS.get(self.event, self.event))
         if self.old_status and self.new_status:
-            label += f" ({STATUSES[self.old_status]} → {STATUSES[self.new_status]})"
+            # A pattern, so Chinese gets its full-width brackets: 更改了状态（未开始 → 进行中）
+            label = gettext("%(event)s (%(old)s → %(new)s)", event=label, old=STATUSES[self.old_status],
+                            new=STATUSES[self.new_status])
         return label
 
 register_values("status", STATUSES, "action_item")
