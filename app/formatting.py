@@ -19,6 +19,7 @@ from flask_babel import (
     to_user_timezone,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.local import LocalProxy
 
@@ -196,9 +197,24 @@ def weekday_names() -> dict[int, str]:
     return dict(sorted(get_day_names("wide", locale=get_locale()).items()))
 
 
+def _chinese() -> bool:
+    return get_locale().language == "zh"
+
+
+def colon() -> str:
+    """Between a label and what follows it: "Minutes: …", "会议纪要：…"."""
+    return "：" if _chinese() else ": "
+
+
+def parens(text) -> Markup:
+    """An aside after a word: " (store goal)" in English, "（门店目标）" in Chinese (no space before)."""
+    return Markup("（{}）" if _chinese() else " ({})").format(text)
+
+
 def init_app(app):
     app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fday=fday, fdaytime=fdaytime, ftime=ftime, fwhen=fwhen,
-                               fnumber=fnumber, fpercent=fpercent, fmonth=fmonth)
+                               fnumber=fnumber, fpercent=fpercent, fmonth=fmonth, parens=parens)
+    app.jinja_env.globals.update(colon=colon)
 
     @app.context_processor
     def chrome():
