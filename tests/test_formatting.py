@@ -247,3 +247,12 @@ def test_the_header_reads_all_its_counts_in_one_statement(login, staff, manager,
     unread = notifications.unread_count(staff.id)  # the note above and those of the two new items
     assert unread >= 1 and f'class="visually-hidden">Unread: </span>{unread}<' in page
     assert not any("open_count" in s for s in fragment)  # the bell's own count, not the header's four
+
+
+@pytest.mark.parametrize("locale, aside, label", [("en", " (now)", "Priority: "), ("zh_CN", "（now）", "Priority：")])
+def test_asides_and_labels_take_the_languages_punctuation(app, locale, aside, label):
+    from app.formatting import colon, parens
+
+    with app.test_request_context(), force_locale(locale):
+        assert str(parens("now")) == aside and "Priority" + colon() == label
+        assert str(parens("<b>")) == (" (&lt;b&gt;)" if locale == "en" else "（&lt;b&gt;）")  # escaped
