@@ -6,6 +6,7 @@ from functools import lru_cache, partial
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton, get_day_names
+from babel.lists import format_list
 from babel.numbers import format_compact_decimal
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.numbers import format_percent as babel_format_percent
@@ -201,6 +202,12 @@ def _chinese() -> bool:
     return get_locale().language == "zh"
 
 
+def flist(items) -> str:
+    """A list in a sentence, as the language writes it (Babel): "CSI, Response time, and Rework",
+    "客户满意度、客户响应时间和返修率"."""
+    return format_list([str(i) for i in items], locale=get_locale())
+
+
 def colon() -> str:
     """Between a label and what follows it: "Minutes: …", "会议纪要：…"."""
     return "：" if _chinese() else ": "
@@ -213,7 +220,7 @@ def parens(text) -> Markup:
 
 def init_app(app):
     app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fday=fday, fdaytime=fdaytime, ftime=ftime, fwhen=fwhen,
-                               fnumber=fnumber, fpercent=fpercent, fmonth=fmonth, parens=parens)
+                               fnumber=fnumber, fpercent=fpercent, fmonth=fmonth, parens=parens, flist=flist)
     app.jinja_env.globals.update(colon=colon)
 
     @app.context_processor

@@ -33,6 +33,8 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 
+from .formatting import flist
+
 FIRST_DATA_ROW = 2  # the header is row 1, as a spreadsheet numbers it
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SIGNATURE = b"PK\x03\x04"  # a zip: a workbook saved under a text file's name is read as one
@@ -187,7 +189,7 @@ def _data_rows(table: Iterable, layout: Layout, max_rows: int, max_columns: int)
             positions[column] = index
     missing = [c for c in layout.columns if c not in positions]
     if missing:
-        raise ImportFileError(layout.missing(", ".join(missing)))
+        raise ImportFileError(layout.missing(flist(missing)))
     rows, numbers = [], []
     for number, cells in enumerate(table, start=FIRST_DATA_ROW):
         if number - FIRST_DATA_ROW == max_rows:  # blank rows count: each costs reading all the same

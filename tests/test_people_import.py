@@ -92,7 +92,7 @@ def test_files_that_cannot_be_read_are_refused_whole(login, manager):
     before = count_people()
     for content, name, message in [
         (b"", "people.csv", "empty"),
-        (b"naam,login\nx,y\n", "people.csv", "Missing: name, username"),
+        (b"naam,login\nx,y\n", "people.csv", "Missing: name and username"),
         (b"name,username\n", "people.csv", "no data rows"),
         (b"\x00\x01garbage", "people.pdf", "Only CSV"),
         (b"PK\x03\x04 not really a zip", "people.xlsx", "could not be read"),

@@ -18,7 +18,7 @@ from sqlalchemy.orm import configure_mappers
 
 from ..auth.models import POSITIONS, ROLES
 from ..extensions import db
-from ..formatting import fdate, fdatetime, fnumber, ftime
+from ..formatting import fdate, fdatetime, flist, fnumber, ftime
 from .labels import OBJECT_TYPES
 from .services import MASK
 
@@ -121,7 +121,7 @@ class Reader:
             return _("changed")
         if (target := _target(table, key)) is not None:
             ids = raw if isinstance(raw, list) else [raw]
-            return "、".join(self._name(target, i) for i in ids) if ids else "—"
+            return flist(self._name(target, i) for i in ids) if ids else "—"
         if isinstance(raw, bool):
             return _("Yes") if raw else _("No")
         labels = _VALUES.get((table, key)) or _VALUES.get(key)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.services import current_store, store_people
 from ..common import current_store_id, get_or_404, id_arg, paginate, require_login
 from ..extensions import db, htmx
+from ..formatting import flist
 from ..forms import EmptyForm, choice_values
 from ..kpis.charts import Series, line_chart, month_labels
 from ..kpis.models import PERSON_SCOPE, Kpi
@@ -183,7 +184,7 @@ def new():
             flash(_("Goal created. Next: write the plan, who does what by when."), "success")
             if already:
                 flash(_("Note: this KPI already had a goal for the same subject and period (%(goals)s). "
-                        "Check that both are meant.", goals=", ".join(g.display_title for g in already)), "warning")
+                        "Check that both are meant.", goals=flist(g.display_title for g in already)), "warning")
             return redirect(url_for(".detail", goal_id=goal.id))
         form.kpi_id.errors = list(form.kpi_id.errors) + [refusal.message]
     return render_template("goals/form.html", form=form, goal=None, basis=_basis(store_id, form)), \

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..auth.permissions import can_manage_store, template_rule
 from ..common import check_version, current_store_id, get_or_404, require_login
 from ..extensions import db
+from ..formatting import flist
 from ..forms import EmptyForm, FlaskForm, MultiCheckboxField, VersionField, not_blank, options
 from ..transactions import commit_or_refuse
 from . import chat, robots
@@ -142,7 +143,7 @@ def test(robot_id):
     answer = robots.send(robot, chat.Message(
         _("Pitwall test message"),
         _("This group will receive from Pitwall: %(events)s.",
-          events=", ".join(str(ROBOT_EVENTS[e]) for e in robot.event_list if e in ROBOT_EVENTS) or _("nothing yet"))))
+          events=flist(ROBOT_EVENTS[e] for e in robot.event_list if e in ROBOT_EVENTS) or _("nothing yet"))))
     db.session.commit()
     if answer.ok:
         flash(_("%(platform)s answered: %(answer)s. The test message was delivered.",
