@@ -8,7 +8,7 @@ from flask_babel import get_locale
 
 from ..formatting import fmonth, fperiod
 from ..kpis.charts import line_chart, month_labels
-from ..kpis.models import UNITS
+from ..kpis.models import DIRECTIONS, UNITS
 from .models import MONTH, Report
 
 
@@ -28,10 +28,15 @@ class FrozenKpi:
     name: str
     unit: str
     default_target: float | None
+    direction: str | None = None
 
     @property
     def unit_label(self) -> str:
         return str(UNITS.get(self.unit, self.unit))
+
+    @property
+    def direction_label(self) -> str:
+        return str(DIRECTIONS.get(self.direction, "")) if self.direction else ""
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ def charts_for(figures: dict) -> dict[str, tuple]:
     for row in figures.get("kpis", []):
         months = [iso(m) for m in row["chart"]["months"]]
         band = tuple(row["band"]) if row.get("band") else None
-        series = FrozenSeries(FrozenKpi(kpi_name(row["kpi"]), row["kpi"]["unit"], row["target"]),
+        series = FrozenSeries(FrozenKpi(kpi_name(row["kpi"]), row["kpi"]["unit"], row["target"], row["kpi"].get("direction")),
                               months, row["chart"]["values"], band)
         if series.latest is None:
             continue
