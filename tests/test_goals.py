@@ -425,3 +425,18 @@ def test_list_filters_and_empty_state(login, manager, make_goal):
     page = c.get("/goals/", headers=EN).get_data(as_text=True)
     assert "No goals for this period" in page and "New goal" in page
     assert f"{today.year - 2}年1月" in c.get("/goals/?period=past").get_data(as_text=True)
+
+
+def test_a_goals_heading_names_its_period_once(app):
+    """The period follows the title unless the title already names it."""
+    from flask_babel import force_locale
+
+    from app.goals.models import Goal
+    from app.kpis.models import Kpi
+
+    with app.test_request_context(), force_locale("zh_CN"):
+        kpi = Kpi(code="X", name_zh="客户满意度", name_en="CSI")
+        year = Goal(title="2026 年客户满意度提升到 92 分", kpi=kpi, period_kind="year", period_start=date(2026, 1, 1))
+        plain = Goal(title="客户满意度提升到 92 分", kpi=kpi, period_kind="year", period_start=date(2026, 1, 1))
+        assert year.heading == "2026 年客户满意度提升到 92 分"
+        assert plain.heading == "客户满意度提升到 92 分 · 2026年"

@@ -100,6 +100,14 @@ class Goal(db.Model):
     def display_title(self) -> str:
         return self.title or self.kpi.name
 
+    @property
+    def heading(self) -> str:
+        """The title with its period, unless the title already names it ("2026 年客户满意度提升到 92 分")."""
+        period = self.period_label
+        if period.replace(" ", "") in self.display_title.replace(" ", ""):
+            return self.display_title
+        return f"{self.display_title} · {period}"
+
 
 class PlanStep(db.Model):
     """Who does what, to what standard, by when, and how progress is monitored."""
