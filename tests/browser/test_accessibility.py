@@ -14,7 +14,7 @@ from app.kpis.services import ValueIn, kpi_by_code, upsert_values
 from app.months import add_months, previous_month
 from app.timeutils import local_today
 
-from .steps import PHONE, log_in
+from .steps import PHONE, ZH_LOGIN, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -104,6 +104,21 @@ def test_no_serious_accessibility_violation(new_context, world, artifacts, width
         if found:
             report[name] = found
     (artifacts / f"axe-{width}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    assert report == {}, json.dumps(report, indent=1, ensure_ascii=False)
+
+
+def test_the_managers_other_pages_have_no_serious_violation(new_context, world, artifacts):
+    """The lists and settings a manager uses beside the pages above, at laptop width, in Chinese."""
+    page = new_context("zh-CN", viewport={"width": 1366, "height": 900}).new_page()
+    log_in(page, "boss", labels=ZH_LOGIN)
+    report = {}
+    for url in ("/meetings/", "/meetings/new", "/meetings/decisions", "/goals/", "/actions/mine", "/problems/",
+                "/cases/", "/reports/", "/notifications/", "/notifications/preferences", "/account/",
+                "/meetings/calendar-feed", "/meetings/settings"):
+        page.goto(url)
+        assert page.locator("h1").count() == 1, url
+        if found := violations(page):
+            report[url] = found
     assert report == {}, json.dumps(report, indent=1, ensure_ascii=False)
 
 
