@@ -230,7 +230,7 @@ def init_app(app):
         from .forms import EmptyForm
 
         # Babel spells zh_CN as zh_Hans_CN; templates only need to know which of our two it is.
-        return {"locale": "zh_CN" if get_locale().language == "zh" else "en", "chrome_form": EmptyForm(formdata=None),
+        return {"locale": "zh_CN" if _chinese() else "en", "chrome_form": EmptyForm(formdata=None),
                 "current_path": request.full_path.rstrip("?")}
 
 

@@ -114,12 +114,13 @@ def seen_state(meeting: Meeting) -> str:
     return f"{meeting.ical_sequence}.{int(meeting.notice_first_sent_at is not None)}"
 
 
-def _hold_unchanged(meeting: Meeting, seen: str) -> None:
-    """Refuse (VersionConflict) unless the meeting is planned and its notice state is still `seen`,
-    and hold its row to the end of the transaction. A double click, or two managers at once, send
-    one message: the second finds the state changed, or waits on the row and then matches nothing.
+def _hold_unchanged(meeting: Meeting, seen: str | None = None) -> None:
+    """Refuse (VersionConflict) unless the meeting is planned and its notice state is still `seen` (or,
+    without it, still what this request read), and hold its row to the end of the transaction. A double
+    click, or two managers at once, send one message: the second finds the state changed, or waits on
+    the row and then matches nothing.
     An UPDATE of nothing, not SELECT … FOR UPDATE, so that SQLite takes its write lock too."""
-    if seen != seen_state(meeting):
+    if seen is not None and seen != seen_state(meeting):
         raise VersionConflict(meeting)
     sequence, sent = meeting.ical_sequence, meeting.notice_first_sent_at is not None
     held = db.session.execute(
@@ -162,7 +163,7 @@ def cancel(meeting: Meeting, user_id: int, reason: str = "") -> bool:
     (METHOD:CANCEL, same UID, next SEQUENCE). Returns whether anyone was told. Two cancellations at
     once, or one beside a notice being sent, end in a 409 for the later one, not in two messages."""
     meetings.require_open(meeting)
-    _hold_unchanged(meeting, seen_state(meeting))
+    _hold_unchanged(meeting)
     meeting.status = CALLED_OFF
     meeting.cancelled_at, meeting.cancelled_by_id = utcnow(), user_id
     meeting.cancel_reason = (reason or "").strip()

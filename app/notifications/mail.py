@@ -16,8 +16,11 @@ def message_id(message, sender: str) -> str:
     """The same Message-ID each time one outbox message is sent: if a run dies between the server's
     acceptance and marking it sent, the copy a later run sends is recognised by mail systems as the
     same message (at-least-once delivery, seen once)."""
-    domain = sender.rpartition("@")[2].strip(">") or "pitwall.local"
-    return f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S%f}@{domain}>"
+    return f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S%f}@{_domain(sender) or 'pitwall.local'}>"
+
+
+def _domain(sender: str) -> str:
+    return sender.rpartition("@")[2].strip(">")
 
 
 def build_email(to: str, content: Content, sender: str, msgid: str | None = None) -> EmailMessage:
@@ -25,7 +28,7 @@ def build_email(to: str, content: Content, sender: str, msgid: str | None = None
     msg["Subject"] = content.subject
     msg["From"] = sender
     msg["To"] = to
-    msg["Message-ID"] = msgid or make_msgid(domain=sender.rpartition("@")[2].strip(">") or None)
+    msg["Message-ID"] = msgid or make_msgid(domain=_domain(sender) or None)
     msg.set_content(content.text)
     msg.add_alternative(content.html, subtype="html")
     for att in content.attachments:
